@@ -1,0 +1,89 @@
+"""The schema, migrations and event deduplication, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+
+from storage import events
+from storage.db import Database, SchemaOutdated
+from storage.models import Effort, Workspace
+
+
+async def test_migrated_database_is_current(db: Database):
+    status = await db.schema_status()
+    assert status.up_to_date
+    await db.require_current_schema()
+
+
+async def test_outdated_schema_is_refused_with_the_fixing_command(db: Database):
+    async with db.engine.begin() as conn:
+        await conn.execute(text("UPDATE alembic_version SET version_num = 'old0'"))
+    with pytest.raises(SchemaOutdated, match="python -m bot migrate"):
+        await db.require_current_schema()
+
+
+async def test_rows_are_scoped_to_their_workspace(db: Database):
+    async with db.session() as session:
+        first, second = Workspace(team_id="T1"), Workspace(team_id="T2")
+        session.add_all([first, second])
+        await session.commit()
+        session.add_all(
+            [
+                Effort(workspace_id=first.id, kind="channel", channel_id="C1", title="social"),
+                Effort(workspace_id=second.id, kind="channel", channel_id="C1", title="social"),
+            ]
+        )
+        await session.commit()
+        session.add(Effort(workspace_id=first.id, kind="channel", channel_id="C1", title="again"))
+        with pytest.raises(IntegrityError):
+            await session.commit()
+
+
+async def test_org_wide_install_is_keyed_by_enterprise(db: Database):
+    async with db.session() as session:
+        session.add_all(
+            [Workspace(enterprise_id="E1"), Workspace(enterprise_id="E1", team_id="T1")]
+        )
+        await session.commit()
+        session.add(Workspace(enterprise_id="E1"))
+        with pytest.raises(IntegrityError):
+            await session.commit()
+
+
+async def _begin(db: Database, event_id: str, stale_after=timedelta(minutes=5)) -> bool:
+    async with db.session() as session:
+        return await events.begin_delivery(session, event_id, "T1", "app_home_opened", stale_after)
+
+
+async def _finish(db: Database, event_id: str, error: str | None = None) -> None:
+    async with db.session() as session:
+        await events.finish_delivery(session, event_id, error)
+
+
+async def test_completed_event_is_not_done_again(db: Database):
+    assert await _begin(db, "Ev1")
+    await _finish(db, "Ev1")
+    assert not await _begin(db, "Ev1")
+
+
+async def test_event_in_progress_is_not_taken_over(db: Database):
+    assert await _begin(db, "Ev1")
+    assert not await _begin(db, "Ev1")
+
+
+async def test_failed_event_is_done_again_on_retry(db: Database):
+    assert await _begin(db, "Ev1")
+    await _finish(db, "Ev1", error="SlackFailure: views.publish failed: internal_error")
+    assert await _begin(db, "Ev1")
+    async with db.session() as session:
+        row = await events.get_delivery(session, "Ev1")
+    assert (row.status, row.attempts) == ("started", 2)
+
+
+async def test_attempt_of_a_dead_process_is_taken_over(db: Database):
+    assert await _begin(db, "Ev1")
+    assert await _begin(db, "Ev1", stale_after=timedelta(seconds=-1))
