@@ -1,0 +1,35 @@
+# Two commands for a fresh machine: `make demo` and `make test`. Each builds .venv when needed.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PRISM_VERSION := 5.16.0
+PRISM := .ci/cache/prism/node_modules/.bin/prism
+
+.PHONY: demo test contract lint bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+demo: $(VENV)/.installed
+	$(PY) -m bot demo --out demo-out
+
+test: $(VENV)/.installed
+	$(PY) -m pytest
+
+$(PRISM):
+	npm install --prefix .ci/cache/prism --no-audit --no-fund --loglevel=error \
+		@stoplight/prism-cli@$(PRISM_VERSION)
+
+# The end-to-end tests again, with Slack's OpenAPI contract checked by Prism on every call.
+contract: $(VENV)/.installed $(PRISM)
+	ROUNDTABLE_PRISM=$(PRISM) $(PY) -m pytest -m e2e
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+clean:
+	rm -rf $(VENV) .ci/cache demo-out

@@ -1,0 +1,94 @@
+"""`python -m bot …` (also installed as `roundtable`): run, check and operate Roundtable."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from config.settings import Settings, SettingsError, load_settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    command: Callable[[argparse.Namespace, Settings], int] = args.run
+    try:
+        return command(args, settings)
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="roundtable", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, run: Callable, help: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help, description=help)
+        sub.set_defaults(run=run)
+        return sub
+
+    add("serve", _serve, "HTTP mode: Slack requests on POST /slack/events, GET /health.")
+    add("socket", _socket, "Socket Mode, for development behind a firewall (SLACK_APP_TOKEN).")
+    add("check", _check, "Validate settings, the policy file and the database.")
+    add("migrate", _migrate, "Bring the database schema up to date.")
+    manifest = add("manifest", _manifest, "Print the Slack app manifest for a deployment.")
+    where = manifest.add_mutually_exclusive_group(required=True)
+    where.add_argument("--url", help="public base URL of the HTTP deployment")
+    where.add_argument("--socket", action="store_true", help="a manifest for Socket Mode")
+    demo = add("demo", _demo, "Replay a cross-silo scenario on the built-in sandbox workspace.")
+    demo.add_argument("--out", type=Path, help="folder for the transcript (created if missing)")
+    return parser
+
+
+def _serve(_args: argparse.Namespace, settings: Settings) -> int:
+    from bot.runners import serve
+
+    return _refuse(settings.problems_for_serve()) or asyncio.run(serve(settings))
+
+
+def _socket(_args: argparse.Namespace, settings: Settings) -> int:
+    from bot.runners import socket_mode
+
+    return _refuse(settings.problems_for_socket()) or asyncio.run(socket_mode(settings))
+
+
+def _check(_args: argparse.Namespace, settings: Settings) -> int:
+    from bot.check import run_check
+
+    return asyncio.run(run_check(settings))
+
+
+def _migrate(_args: argparse.Namespace, settings: Settings) -> int:
+    from bot.runners import migrate
+
+    return asyncio.run(migrate(settings))
+
+
+def _manifest(args: argparse.Namespace, _settings: Settings) -> int:
+    from bot.manifest import build_manifest, render
+
+    if args.url and not args.url.startswith("https://"):
+        print("error: --url must be the public https:// address Slack can reach", file=sys.stderr)
+        return 2
+    print(render(build_manifest(args.url, socket_mode=args.socket)), end="")
+    return 0
+
+
+def _demo(args: argparse.Namespace, _settings: Settings) -> int:
+    from bot.demo import run_demo
+
+    return asyncio.run(run_demo(args.out))
+
+
+def _refuse(problems: list[str]) -> int:
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr)
+    return 2 if problems else 0

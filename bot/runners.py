@@ -1,0 +1,83 @@
+"""Long-running modes: the HTTP server, Socket Mode, and the schema migration."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+
+from aiohttp import web
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+from bot.app import create_app
+from bot.logs import configure_logging
+from bot.server import build_web_app
+from bot.services import Services
+from config.policy import PolicyError
+from config.settings import Settings, mask_database_url
+from storage.db import Database, SchemaOutdated
+
+log = logging.getLogger(__name__)
+
+
+async def serve(settings: Settings) -> int:
+    services = await _ready_services(settings)
+    if services is None:
+        return 2
+    app = create_app(settings, services)
+    runner = web.AppRunner(build_web_app(app, services), access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, settings.host, settings.port).start()
+    log.info("Roundtable listening on http://%s:%d/slack/events", settings.host, settings.port)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()
+        await services.db.dispose()
+    return 0
+
+
+async def socket_mode(settings: Settings) -> int:
+    services = await _ready_services(settings)
+    if services is None:
+        return 2
+    app = create_app(settings, services)
+    handler = AsyncSocketModeHandler(app, settings.slack_app_token)
+    log.info("Roundtable connected in Socket Mode")
+    try:
+        await handler.start_async()
+    finally:
+        await services.db.dispose()
+    return 0
+
+
+async def migrate(settings: Settings) -> int:
+    configure_logging(settings.log_level)
+    db = Database(settings.database_url)
+    try:
+        status = await db.migrate()
+    finally:
+        await db.dispose()
+    print(f"ok: {status.describe()}")
+    return 0
+
+
+async def _ready_services(settings: Settings) -> Services | None:
+    """Services for a running app, or None after saying why the app cannot start."""
+    configure_logging(settings.log_level)
+    try:
+        services = Services.build(settings)
+    except PolicyError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return None
+    try:
+        await services.db.require_current_schema()
+    except SchemaOutdated as error:
+        problem = str(error)
+    except Exception as error:
+        problem = f"cannot reach the database {mask_database_url(settings.database_url)}: {error}"
+    else:
+        return services
+    print(f"error: {problem}", file=sys.stderr)
+    await services.db.dispose()
+    return None

@@ -1,0 +1,111 @@
+"""The command line as an operator meets it: run as a real process in an empty folder."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.manifest import CHECKED_IN, build_manifest, render
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_bot(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    clean = {"PATH": os.environ["PATH"], "PYTHONPATH": str(ROOT), **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_check_on_a_fresh_checkout_says_exactly_what_is_missing(tmp_path):
+    result = run_bot("check", cwd=tmp_path)
+    assert result.returncode == 1
+    out = result.stdout
+    assert "missing: serve: SLACK_SIGNING_SECRET is not set" in out
+    assert "missing: serve: SLACK_BOT_TOKEN is not set" in out
+    assert "roundtable.db does not exist yet: run `python -m bot migrate`" in out
+    assert "Policy: built-in defaults" in out
+
+
+def test_check_masks_secrets_and_passes_when_ready(tmp_path):
+    env = {
+        "SLACK_BOT_TOKEN": "xoxb-1111-2222-topsecretvalue",
+        "SLACK_SIGNING_SECRET": "abcdef0123456789secretsecret",
+    }
+    assert run_bot("migrate", cwd=tmp_path, env=env).returncode == 0
+    result = run_bot("check", cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "ok: Roundtable is ready to run." in result.stdout
+    assert "topsecretvalue" not in result.stdout
+    assert "secretsecret" not in result.stdout
+
+
+def test_check_names_a_policy_mistake(tmp_path):
+    policy = tmp_path / "policy.toml"
+    policy.write_text('[[silos]]\nname = "PR"\n\n[[silos]]\nname = "PR"\n')
+    result = run_bot("check", cwd=tmp_path, env={"ROUNDTABLE_POLICY": str(policy)})
+    assert result.returncode == 1
+    assert "error: policy:" in result.stdout
+    assert '"PR"' in result.stdout
+
+
+def test_malformed_database_url_is_explained(tmp_path):
+    result = run_bot("check", cwd=tmp_path, env={"DATABASE_URL": "db.internal:5432"})
+    assert result.returncode == 2
+    assert "DATABASE_URL is malformed" in result.stderr
+    assert "postgresql://user:password@host:5432/dbname" in result.stderr
+
+
+def test_serve_without_signing_secret_names_it(tmp_path):
+    result = run_bot("serve", cwd=tmp_path, env={"SLACK_BOT_TOKEN": "xoxb-1"})
+    assert result.returncode == 2
+    assert "SLACK_SIGNING_SECRET is not set" in result.stderr
+    assert "Signing Secret" in result.stderr
+
+
+def test_serve_refuses_an_outdated_schema_and_names_the_fix(tmp_path):
+    env = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}
+    result = run_bot("serve", cwd=tmp_path, env=env)
+    assert result.returncode == 2
+    assert "run `python -m bot migrate`" in result.stderr
+
+
+def test_migrate_then_migrate_again_is_harmless(tmp_path):
+    first = run_bot("migrate", cwd=tmp_path)
+    second = run_bot("migrate", cwd=tmp_path)
+    assert first.returncode == second.returncode == 0
+    assert "schema up to date" in second.stdout
+
+
+def test_manifest_for_a_deployment_url(tmp_path):
+    result = run_bot("manifest", "--url", "https://rt.acme.com/", cwd=tmp_path)
+    manifest = json.loads(result.stdout)
+    assert manifest["settings"]["event_subscriptions"]["request_url"] == (
+        "https://rt.acme.com/slack/events"
+    )
+    assert manifest["features"]["slash_commands"][0]["url"] == "https://rt.acme.com/slack/events"
+    assert manifest["settings"]["socket_mode_enabled"] is False
+
+
+def test_manifest_for_socket_mode_has_no_urls(tmp_path):
+    manifest = json.loads(run_bot("manifest", "--socket", cwd=tmp_path).stdout)
+    assert manifest["settings"]["socket_mode_enabled"] is True
+    assert "request_url" not in manifest["settings"]["event_subscriptions"]
+    assert "url" not in manifest["features"]["slash_commands"][0]
+
+
+def test_checked_in_manifest_is_the_generated_one():
+    assert CHECKED_IN.read_text() == render(build_manifest()), (
+        "manifest.json is stale: regenerate it with "
+        "`python -m bot manifest --url https://roundtable.example.com > manifest.json`"
+    )
