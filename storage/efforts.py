@@ -1,0 +1,200 @@
+"""Queries on efforts (channels and initiatives), their claims and the claims' history."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import case, func, or_
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import Claim, ClaimEvent, Effort, utcnow
+
+
+@dataclass(frozen=True)
+class ChannelRecord:
+    """What Slack says about a channel, ready to be stored as an effort."""
+
+    channel_id: str
+    name: str
+    purpose: str = ""
+    topic: str = ""
+    is_private: bool = False
+    is_archived: bool = False
+    created_by: str | None = None
+
+
+def _channel_row(workspace: int, channel: ChannelRecord) -> dict:
+    return {
+        "workspace_id": workspace,
+        "kind": "channel",
+        "channel_id": channel.channel_id,
+        "title": channel.name,
+        "description": channel.purpose[:4000],
+        "topic": channel.topic[:1000],
+        "is_private": channel.is_private,
+        "status": "archived" if channel.is_archived else "active",
+        "created_by": channel.created_by,
+        "tags": [],
+        "created_at": utcnow(),
+        "updated_at": utcnow(),
+    }
+
+
+async def upsert_channels(
+    session: AsyncSession, workspace: int, channels: Iterable[ChannelRecord]
+) -> None:
+    rows = [_channel_row(workspace, c) for c in channels]
+    if not rows:
+        return
+    dialect = session.bind.dialect.name
+    insert = (pg_insert if dialect == "postgresql" else sqlite_insert)(Effort)
+    changing = ("title", "description", "topic", "is_private", "status", "updated_at")
+    statement = insert.on_conflict_do_update(
+        index_elements=["workspace_id", "channel_id"],
+        set_={column: insert.excluded[column] for column in changing},
+    )
+    for start in range(0, len(rows), 500):
+        await session.exec(statement.values(rows[start : start + 500]))
+    await session.commit()
+
+
+async def by_channel(session: AsyncSession, workspace: int, channel_id: str) -> Effort | None:
+    found = await session.exec(
+        select(Effort).where(Effort.workspace_id == workspace, Effort.channel_id == channel_id)
+    )
+    return found.first()
+
+
+async def channels_named(session: AsyncSession, workspace: int, name: str) -> Sequence[Effort]:
+    found = await session.exec(
+        select(Effort).where(
+            Effort.workspace_id == workspace,
+            Effort.kind == "channel",
+            Effort.title == name,
+            Effort.status != "deleted",
+        )
+    )
+    return found.all()
+
+
+async def initiative_titled(session: AsyncSession, workspace: int, title: str) -> Effort | None:
+    found = await session.exec(
+        select(Effort).where(
+            Effort.workspace_id == workspace,
+            Effort.kind == "initiative",
+            func.lower(Effort.title) == title.lower(),
+            Effort.status != "deleted",
+        )
+    )
+    return found.first()
+
+
+async def titles(session: AsyncSession, workspace: int, kind: str) -> Sequence[str]:
+    found = await session.exec(
+        select(Effort.title).where(
+            Effort.workspace_id == workspace, Effort.kind == kind, Effort.status == "active"
+        )
+    )
+    return found.all()
+
+
+async def search(
+    session: AsyncSession, workspace: int, words: Sequence[str], limit: int = 10
+) -> list[tuple[Effort, int]]:
+    """Active efforts mentioning any of `words`, ranked by how many they mention; a word in
+    the title counts double."""
+    weighted = []
+    for word in words:
+        pattern = f"%{word.lower()}%"
+        weighted += [
+            (func.lower(Effort.title).like(pattern), 2),
+            (func.lower(Effort.description).like(pattern), 1),
+            (func.lower(Effort.topic).like(pattern), 1),
+        ]
+    score = sum(case((condition, weight), else_=0) for condition, weight in weighted)
+    statement = (
+        select(Effort, score.label("score"))
+        .where(Effort.workspace_id == workspace, Effort.status == "active")
+        .where(or_(*(condition for condition, _ in weighted)))
+        .order_by(score.desc(), Effort.title)
+        .limit(limit)
+    )
+    return [(effort, int(rank)) for effort, rank in (await session.exec(statement)).all()]
+
+
+async def active_claims(session: AsyncSession, effort_ids: Iterable[int]) -> list[Claim]:
+    ids = list(effort_ids)
+    if not ids:
+        return []
+    found = await session.exec(
+        select(Claim)
+        .where(col(Claim.effort_id).in_(ids), col(Claim.ended_at).is_(None))
+        .order_by(Claim.since)
+    )
+    return list(found.all())
+
+
+async def claims_owned_by(session: AsyncSession, workspace: int, slack_id: str) -> list[Claim]:
+    found = await session.exec(
+        select(Claim).where(
+            Claim.workspace_id == workspace,
+            Claim.owner_slack_id == slack_id,
+            col(Claim.ended_at).is_(None),
+        )
+    )
+    return list(found.all())
+
+
+async def claims_of_silo(session: AsyncSession, workspace: int, silo_id: int) -> list[Claim]:
+    found = await session.exec(
+        select(Claim).where(
+            Claim.workspace_id == workspace,
+            Claim.silo_id == silo_id,
+            col(Claim.ended_at).is_(None),
+        )
+    )
+    return list(found.all())
+
+
+async def efforts(session: AsyncSession, effort_ids: Iterable[int]) -> dict[int, Effort]:
+    ids = list(set(effort_ids))
+    if not ids:
+        return {}
+    found = await session.exec(select(Effort).where(col(Effort.id).in_(ids)))
+    return {e.id: e for e in found.all()}
+
+
+async def unclaimed_created_by(
+    session: AsyncSession, workspace: int, slack_id: str, limit: int = 10
+) -> Sequence[Effort]:
+    claimed = select(Claim.effort_id).where(col(Claim.ended_at).is_(None))
+    found = await session.exec(
+        select(Effort)
+        .where(
+            Effort.workspace_id == workspace,
+            Effort.created_by == slack_id,
+            Effort.status == "active",
+            col(Effort.id).not_in(claimed),
+        )
+        .order_by(col(Effort.created_at).desc())
+        .limit(limit)
+    )
+    return found.all()
+
+
+async def history(session: AsyncSession, effort_id: int, limit: int = 10) -> Sequence[ClaimEvent]:
+    found = await session.exec(
+        select(ClaimEvent)
+        .where(ClaimEvent.effort_id == effort_id)
+        .order_by(col(ClaimEvent.at).desc(), col(ClaimEvent.id).desc())
+        .limit(limit)
+    )
+    return found.all()
+
+
+async def claim_event(session: AsyncSession, event_id: int) -> ClaimEvent | None:
+    return await session.get(ClaimEvent, event_id)
