@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
-from slack_bolt.response import BoltResponse
 
+from bot import coe
 from bot.services import Services
 
 log = logging.getLogger("roundtable.requests")
@@ -25,14 +24,10 @@ def install(app: AsyncApp, services: Services) -> None:
 
 
 async def log_request(
-    body: dict[str, Any], context: AsyncBoltContext, next: Callable[[], Awaitable[BoltResponse]]
+    body: dict[str, Any], context: AsyncBoltContext, next: Callable[[], Awaitable[Any]]
 ) -> Any:
-    started = time.perf_counter()
-    response = await next()
-    elapsed_ms = (time.perf_counter() - started) * 1000
-    status = getattr(response, "status", "-")
-    log.info("%s status=%s ms=%.1f", describe(body, context), status, elapsed_ms)
-    return response
+    log.info("%s", describe(body, context))
+    return await next()
 
 
 def describe(body: dict[str, Any], context: AsyncBoltContext) -> str:
@@ -42,8 +37,9 @@ def describe(body: dict[str, Any], context: AsyncBoltContext) -> str:
     if kind == "event_callback":
         parts += [f"event={body.get('event', {}).get('type')}", f"event_id={body.get('event_id')}"]
     elif "command" in body:
-        subcommand = (body.get("text") or "").strip().split(" ", 1)[0][:20]
-        parts += [f"command={body['command']}", f"sub={subcommand or '-'}"]
+        subcommand = coe.parse(body.get("text") or "").name
+        known = subcommand if coe.find(subcommand) else "unknown"
+        parts += [f"command={body['command']}", f"sub={known}"]
     elif kind == "block_actions":
         parts.append(
             "actions=" + ",".join(a.get("action_id", "?") for a in body.get("actions", []))
