@@ -30,6 +30,7 @@ TRANSFER_USAGE = (
 )
 WHO_USAGE = '/coe who #channel, /coe who @person, /coe who "Title" or /coe who Silo'
 SILO_SET_USAGE = "/coe silos set @person Silo Name"
+RELEASE_USAGE = '/coe release #channel  or  /coe release "Title"  (admins: add @person)'
 
 _WHO_TAKES_OVER = "Tell me who should take it over, such as @maria."
 
@@ -177,6 +178,25 @@ def parse_transfer(text: str) -> TransferArgs:
         )
     person, rest = _recipient(rest.strip())
     return TransferArgs(target, person, _trailing_text(rest, "Reasons", TRANSFER_USAGE))
+
+
+def parse_release(text: str) -> tuple[ChannelRef | InitiativeRef, PersonRef | None]:
+    """`#channel` or `"Title"`, optionally followed by the owner to release (admins)."""
+    text = text.strip()
+    if not text:
+        raise ArgumentError("Tell me which channel or initiative to release.", RELEASE_USAGE)
+    taken = _take_target(text, RELEASE_USAGE)
+    if taken is None:
+        return InitiativeRef(_title(text, RELEASE_USAGE)), None
+    target, rest = taken
+    if not isinstance(target, ChannelRef | InitiativeRef):
+        raise ArgumentError("First tell me which channel or initiative.", RELEASE_USAGE)
+    if not rest.strip():
+        return target, None
+    taken_person = _take_person(rest.strip(), RELEASE_USAGE)
+    if taken_person is None or taken_person[1].strip():
+        raise ArgumentError(f"I don't follow {_show(rest.strip())}.", RELEASE_USAGE)
+    return target, taken_person[0]
 
 
 def parse_silo_assignment(text: str) -> SiloAssignment:

@@ -105,6 +105,16 @@ class Claims:
             by_effort[claim.effort_id].append(_owner(claim, silos, gone))
         return [Ownership(effort, tuple(by_effort[effort.id])) for effort in of]
 
+    async def efforts_owned_by(self, workspace: int, slack_id: str) -> list[Effort]:
+        async with self._db.session() as session:
+            claims = await efforts.claims_owned_by(session, workspace, slack_id)
+            return _in_claim_order(claims, await efforts.efforts(session, _ids(claims)))
+
+    async def efforts_of_silo(self, workspace: int, silo_id: int) -> list[Effort]:
+        async with self._db.session() as session:
+            claims = await efforts.claims_of_silo(session, workspace, silo_id)
+            return _in_claim_order(claims, await efforts.efforts(session, _ids(claims)))
+
     async def claim(
         self, workspace: int, actor: str, effort: Effort, silo_name: str | None = None
     ) -> ClaimResult:
@@ -134,7 +144,7 @@ class Claims:
         async with self._db.session() as session:
             claim = await self._active_claim(session, effort, owner)
             if claim is None:
-                who = "You don't" if owner == actor else f"<@{owner}> doesn't"
+                who = "You don't" if owner == actor else "That person doesn't"
                 raise ClaimRefused(f"{who} own this effort, so there is nothing to release.")
             claim.ended_at = utcnow()
             session.add(_event(workspace, effort, "released", owner, actor, silo_id=claim.silo_id))
@@ -167,15 +177,32 @@ class Claims:
             await session.commit()
             return TransferOffer(offer.id, effort, actor, to, reason)
 
-    async def accept_transfer(self, workspace: int, actor: str, offer_id: int) -> Ownership:
+    async def accept_transfer(
+        self, workspace: int, actor: str, offer_id: int
+    ) -> tuple[TransferOffer, Ownership]:
+        offer = await self._open_offer(workspace, actor, offer_id)
+        ownership = await self.transfer(workspace, offer.from_id, offer.effort, actor, offer.reason)
+        return offer, ownership
+
+    async def decline_transfer(self, workspace: int, actor: str, offer_id: int) -> TransferOffer:
+        offer = await self._open_offer(workspace, actor, offer_id)
+        async with self._db.session() as session:
+            session.add(_event(workspace, offer.effort, "declined", actor, actor))
+            await session.commit()
+        return offer
+
+    async def _open_offer(self, workspace: int, actor: str, offer_id: int) -> TransferOffer:
         async with self._db.session() as session:
             offer = await efforts.claim_event(session, offer_id)
             if offer is None or offer.workspace_id != workspace or offer.action != "offered":
                 raise ClaimRefused("That handover offer no longer exists.")
             if offer.person_slack_id != actor:
                 raise ClaimRefused("This handover was offered to someone else.")
+            answered = await efforts.answered_after(session, offer)
+            if answered:
+                raise ClaimRefused("That handover offer was already answered.")
             effort = (await efforts.efforts(session, [offer.effort_id]))[offer.effort_id]
-        return await self.transfer(workspace, offer.actor_slack_id, effort, actor, offer.reason)
+        return TransferOffer(offer.id, effort, offer.actor_slack_id, actor, offer.reason)
 
     async def force_transfer(
         self, workspace: int, actor: str, effort: Effort, from_id: str, to: str, reason: str = ""
@@ -224,14 +251,13 @@ class Claims:
                     )
                 )
             await session.commit()
-            found = await efforts.efforts(session, [c.effort_id for c in claims])
-        return list(found.values())
+            return _in_claim_order(claims, await efforts.efforts(session, _ids(claims)))
 
     async def _silo_for(self, workspace: int, actor: str, silo_name: str | None) -> Silo | None:
         home = (await self._home_silos(workspace, [actor])).get(actor)
         if silo_name is None:
             return home
-        silo = await self._silo_named(workspace, silo_name)
+        silo = await self.silo_named(workspace, silo_name)
         if home and silo.id == home.id:
             return silo
         if not await self.is_admin(workspace, actor):
@@ -242,7 +268,7 @@ class Claims:
             )
         return silo
 
-    async def _silo_named(self, workspace: int, name: str) -> Silo:
+    async def silo_named(self, workspace: int, name: str) -> Silo:
         async with self._db.session() as session:
             silos = await directory.silos_of(session, workspace)
         wanted = name.strip().casefold()
@@ -264,6 +290,15 @@ class Claims:
         """A newcomer silo has not agreed to share: earlier agreements no longer settle it."""
         for claim in await efforts.active_claims(session, [effort_id]):
             claim.co_owned = False
+
+
+def _ids(claims: Sequence[Claim]) -> list[int]:
+    return [claim.effort_id for claim in claims]
+
+
+def _in_claim_order(claims: Sequence[Claim], found: dict[int, Effort]) -> list[Effort]:
+    unique = dict.fromkeys(claim.effort_id for claim in claims)
+    return [found[effort_id] for effort_id in unique if effort_id in found]
 
 
 def _owner(claim: Claim, silos: dict[int, str], gone: set[str]) -> Owner:

@@ -16,7 +16,18 @@ class Subcommand:
 
 
 SUBCOMMANDS: tuple[Subcommand, ...] = (
-    Subcommand("help", "/coe help", "Show what Roundtable can do and how to ask for it."),
+    Subcommand("claim", "/coe claim #channel [as Silo]", "Claim a channel for your silo."),
+    Subcommand(
+        "claim", '/coe claim "Title" -- description', "Register an initiative and claim it."
+    ),
+    Subcommand("claim", "/coe claim", "Open a form to register an initiative."),
+    Subcommand("who", "/coe who #channel | @person | Silo", "Who owns what, and since when."),
+    Subcommand("find", "/coe find words", "Search channels and initiatives."),
+    Subcommand("release", "/coe release #channel", "Give up your claim."),
+    Subcommand("transfer", "/coe transfer #channel @person", "Hand your claim to someone."),
+    Subcommand("silos", "/coe silos", "List silos with head counts and representatives."),
+    Subcommand("silos", "/coe silos set @person Silo", "Admins: set someone's home silo."),
+    Subcommand("help", "/coe help", "Show this list."),
 )
 
 
@@ -37,6 +48,6 @@ def find(name: str) -> Subcommand | None:
 
 
 def closest(name: str) -> str | None:
-    names = [s.name for s in SUBCOMMANDS]
+    names = sorted({s.name for s in SUBCOMMANDS})
     matches = difflib.get_close_matches(name, names, n=1, cutoff=0.5)
     return matches[0] if matches else None

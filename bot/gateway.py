@@ -3,26 +3,36 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
     AsyncServerErrorRetryHandler,
 )
 from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.pacing import PER_CHANNEL, Pacer
 
 log = logging.getLogger(__name__)
 
 # The bot scope each Web API method the app calls needs (None: no scope). The manifest's scopes
 # are derived from this table, so least privilege follows the code.
-METHOD_SCOPES: dict[str, str | None] = {
-    "auth.test": None,
-    "views.publish": None,
-    "views.open": None,
+METHOD_SCOPES: dict[str, tuple[str, ...]] = {
+    "auth.test": (),
+    "views.publish": (),
+    "views.open": (),
+    "users.list": ("users:read",),
+    "usergroups.list": ("usergroups:read",),
+    "conversations.list": ("channels:read", "groups:read"),
+    "conversations.info": ("channels:read", "groups:read"),
+    "chat.postMessage": ("chat:write",),
+    "chat.postEphemeral": ("chat:write",),
 }
+PAGE_SIZE = 200
+RATE_LIMIT_RETRIES = 5
 
 # What the person sees when Slack answers with this code; the operator gets a log line either way.
 ERROR_ADVICE: dict[str, str] = {
@@ -66,21 +76,55 @@ class SlackFailure(Exception):
 
 
 def build_client(token: str | None, base_url: str) -> AsyncWebClient:
-    """A Web API client that honours Retry-After on 429 and retries passing server errors."""
+    """A Web API client that retries passing connection and server errors. Rate limits are the
+    gateway's: it paces every call and honours Retry-After (see `SlackGateway._call`)."""
     return AsyncWebClient(
         token=token,
         base_url=base_url,
         retry_handlers=[
             AsyncConnectionErrorRetryHandler(max_retry_count=2),
-            AsyncRateLimitErrorRetryHandler(max_retry_count=4),
             AsyncServerErrorRetryHandler(max_retry_count=2),
         ],
     )
 
 
 class SlackGateway:
-    def __init__(self, client: AsyncWebClient) -> None:
+    """Calls for one workspace, paced below each method's rate-limit tier."""
+
+    def __init__(self, client: AsyncWebClient, pacer: Pacer, team: str) -> None:
         self._client = client
+        self._pacer = pacer
+        self._team = team
+
+    async def users(self) -> AsyncIterator[dict[str, Any]]:
+        async for page in self._pages("users.list", "members"):
+            for user in page:
+                yield user
+
+    async def usergroups(self) -> list[dict[str, Any]]:
+        response = await self._call("usergroups.list", include_users=True)
+        return response.get("usergroups", [])
+
+    async def channel_pages(self) -> AsyncIterator[list[dict[str, Any]]]:
+        """Public channels, and the private ones the bot is in, a page at a time."""
+        async for page in self._pages(
+            "conversations.list", "channels", types="public_channel,private_channel"
+        ):
+            yield page
+
+    async def channel_info(self, channel_id: str) -> dict[str, Any]:
+        return (await self._call("conversations.info", channel=channel_id))["channel"]
+
+    async def post_message(
+        self, channel: str, message: dict[str, Any], thread_ts: str | None = None
+    ) -> str:
+        """Post to a channel, or to the app's DM with a person when `channel` is a user ID."""
+        extra = {"thread_ts": thread_ts} if thread_ts else {}
+        response = await self._call("chat.postMessage", channel=channel, **message, **extra)
+        return response["ts"]
+
+    async def post_ephemeral(self, channel: str, user: str, message: dict[str, Any]) -> None:
+        await self._call("chat.postEphemeral", channel=channel, user=user, **message)
 
     async def publish_home(self, user_id: str, view: dict[str, Any]) -> None:
         await self._call("views.publish", user_id=user_id, view=view)
@@ -88,17 +132,46 @@ class SlackGateway:
     async def open_modal(self, trigger_id: str, view: dict[str, Any]) -> None:
         await self._call("views.open", trigger_id=trigger_id, view=view)
 
+    async def _pages(self, method: str, key: str, **params: Any) -> AsyncIterator[list]:
+        cursor = None
+        while True:
+            page = await self._call(method, limit=PAGE_SIZE, cursor=cursor, **params)
+            yield page.get(key, [])
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return
+
     async def _call(self, method: str, **params: Any) -> dict[str, Any]:
         assert method in METHOD_SCOPES, f"{method} is missing from METHOD_SCOPES"
-        try:
-            # slack_sdk's named methods know whether Slack wants JSON or a form for each one.
-            response = await getattr(self._client, method.replace(".", "_"))(**params)
-        except SlackApiError as error:
-            code = error.response.get("error", "unknown_error")
-            extra = _missing_scope_detail(error) if code == "missing_scope" else ""
-            log.warning("slack %s failed: %s%s", method, code, extra)
-            raise SlackFailure(method, code) from error
-        return response.data  # type: ignore[return-value]
+        # slack_sdk's named methods know whether Slack wants JSON or a form for each one.
+        send = getattr(self._client, method.replace(".", "_"))
+        channel = params.get("channel") if method in PER_CHANNEL else None
+        retries = 0
+        while True:
+            await self._pacer.wait(self._team, method, channel)
+            try:
+                return (await send(**params)).data
+            except SlackApiError as error:
+                pause = _retry_after(error)
+                if pause is None or retries == RATE_LIMIT_RETRIES:
+                    raise _failure(method, error) from error
+            retries += 1
+            log.info("slack %s rate limited: pausing %ss", method, pause)
+            self._pacer.note_retry_after(self._team, method, pause, channel)
+
+
+def _retry_after(error: SlackApiError) -> int | None:
+    """Seconds Slack asked us to wait, when this error is a 429."""
+    if error.response.status_code != 429:
+        return None
+    return int(error.response.headers.get("Retry-After", "1"))
+
+
+def _failure(method: str, error: SlackApiError) -> SlackFailure:
+    code = error.response.get("error", "unknown_error")
+    extra = _missing_scope_detail(error) if code == "missing_scope" else ""
+    log.warning("slack %s failed: %s%s", method, code, extra)
+    return SlackFailure(method, code)
 
 
 def _missing_scope_detail(error: SlackApiError) -> str:

@@ -17,7 +17,7 @@ EVENTS_PATH = "/slack/events"
 
 
 def bot_scopes() -> list[str]:
-    needed = {scope for scope in METHOD_SCOPES.values() if scope}
+    needed = {scope for scopes in METHOD_SCOPES.values() for scope in scopes}
     return sorted(needed | ({"commands"} if COMMANDS else set()))
 
 
@@ -25,7 +25,7 @@ def build_manifest(url: str | None = EXAMPLE_URL, *, socket_mode: bool = False) 
     """The manifest for a deployment at `url` (HTTP mode) or for Socket Mode (no URLs)."""
     request_url = None if socket_mode else url.rstrip("/") + EVENTS_PATH
     with_url = {"request_url": request_url} if request_url else {}
-    usage = " | ".join(s.usage.removeprefix("/coe ") for s in coe.SUBCOMMANDS)
+    usage = " | ".join(dict.fromkeys(s.name for s in coe.SUBCOMMANDS))
     return {
         "_metadata": {"major_version": 1, "minor_version": 1},
         "display_information": {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot import coe
+from bot.arguments import TITLE_LIMIT
 from bot.blocks import (
     Block,
     Message,
@@ -17,6 +18,9 @@ from bot.blocks import (
     modal,
     section,
 )
+from bot.claims import ClaimResult, Owner, Ownership, TransferOffer
+from bot.directory import DirectorySummary
+from storage.models import Effort
 
 SHOW_HELP = "coe_help"
 
@@ -66,16 +70,321 @@ def slack_failed(advice: str) -> Message:
     return message(advice, section(advice), actions(button("Show all commands", SHOW_HELP)))
 
 
-def home_view() -> Block:
-    return home(
+REGISTER_INITIATIVE = "open_initiative_form"
+
+
+def home_view(
+    user: str,
+    silo: str | None,
+    mine: list[Ownership],
+    silo_efforts: list[Ownership],
+    unclaimed: list[Ownership],
+) -> Block:
+    about = f"You are in *{escape(silo)}*." if silo else "You have no silo yet: ask an admin."
+    blocks: list[Block] = [
         header("Roundtable"),
         section(
-            "Roundtable shows who owns which channel or initiative across silos, finds efforts "
-            "that duplicate each other, and brings the missing people into one thread. "
-            "It never picks a winner."
+            "Who owns which channel or initiative across silos. Roundtable never picks a "
+            f"winner: it makes overlap visible and brings everyone to the table. {about}"
         ),
-        divider(),
-        section("*Get started*\n" + _command_lines()),
+        actions(
+            button("Register an initiative", REGISTER_INITIATIVE, style="primary"),
+            button("Show all commands", SHOW_HELP),
+        ),
+    ]
+    blocks += _home_section("Your claims", mine, user, "You own nothing yet.")
+    if silo:
+        blocks += _home_section(f"{silo}'s other efforts", silo_efforts, user, "None yet.")
+    if unclaimed:
+        blocks += _home_section("Channels you created that nobody claimed", unclaimed, user, "")
+    return home(*blocks)
+
+
+def _home_section(title: str, ownerships: list[Ownership], user: str, empty: str) -> list[Block]:
+    blocks: list[Block] = [divider(), section(f"*{escape(title)}*")]
+    if not ownerships:
+        return [*blocks, context(empty)]
+    for ownership in ownerships:
+        blocks += ownership_card(ownership, user)
+    return blocks
+
+
+# --- the ownership registry ---------------------------------------------------------------
+
+CLAIM = "claim_effort"
+RELEASE = "release_claim"
+SHARE = "share_ownership"
+STEP_BACK = "step_back"
+ACCEPT_TRANSFER = "accept_transfer"
+DECLINE_TRANSFER = "decline_transfer"
+SHOW_OWNERS = "show_owners"
+
+
+def effort_label(effort: Effort) -> str:
+    if effort.kind == "channel" and effort.channel_id:
+        return f"<#{effort.channel_id}>"
+    return f"“{escape(effort.title)}”"
+
+
+def effort_plain(effort: Effort) -> str:
+    return f"#{effort.title}" if effort.kind == "channel" else f"“{effort.title}”"
+
+
+def _owner_line(owner: Owner) -> str:
+    since = owner.since.strftime("%Y-%m-%d")
+    gone = "  _(left the workspace: orphaned)_" if owner.orphaned else ""
+    return f"• <@{owner.slack_id}> for *{escape(owner.silo)}*, since {since}{gone}"
+
+
+def _state_line(ownership: Ownership) -> str:
+    if not ownership.owners:
+        return "Nobody claims it yet."
+    if ownership.contested:
+        return f":warning: *Contested* between {' and '.join(ownership.silos)}."
+    if ownership.co_owned:
+        return f"Co-owned by {' and '.join(ownership.silos)}."
+    return f"Owned by {ownership.silos[0]}."
+
+
+def ownership_card(ownership: Ownership, viewer: str) -> list[Block]:
+    effort = ownership.effort
+    lines = [f"*{effort_label(effort)}*  {_state_line(ownership)}"]
+    lines += [_owner_line(o) for o in ownership.owners]
+    if effort.description:
+        lines.append(f"_{escape(effort.description[:300])}_")
+    value = str(effort.id)
+    if ownership.owned_by(viewer):
+        buttons = [button("Release my claim", RELEASE, value)]
+        if ownership.contested:
+            buttons = [
+                button("Share ownership", SHARE, value, style="primary"),
+                button("Step back", STEP_BACK, value),
+            ]
+    else:
+        buttons = [button("Claim for my silo", CLAIM, value, style="primary")]
+    return [section("\n".join(lines)), actions(*buttons)]
+
+
+def claim_result(result: ClaimResult, viewer: str) -> Message:
+    effort = result.ownership.effort
+    label, plain = effort_label(effort), effort_plain(effort)
+    headline = {
+        "claimed": f":white_check_mark: You now own {label}.",
+        "joined": f":white_check_mark: You are now an owner of {label} too.",
+        "already": f"You already own {label}.",
+        "contested": f":warning: {label} is also claimed by another silo, so it is now "
+        "*contested*. I told the other owners. Agree to share it, or step back.",
+    }[result.outcome]
+    fallback = {
+        "claimed": f"You now own {plain}.",
+        "joined": f"You are now an owner of {plain} too.",
+        "already": f"You already own {plain}.",
+        "contested": f"{plain} is now contested between silos.",
+    }[result.outcome]
+    return message(fallback, section(headline), *ownership_card(result.ownership, viewer))
+
+
+def contest_notice(result: ClaimResult, claimant: str, rival: str) -> Message:
+    ownership = result.ownership
+    label = effort_label(ownership.effort)
+    return message(
+        f"{effort_plain(ownership.effort)} is now contested between silos.",
+        section(
+            f":warning: <@{claimant}> just claimed {label}, which you own. Roundtable never "
+            "picks a winner: agree to share it, or step back."
+        ),
+        *ownership_card(ownership, rival),
+    )
+
+
+def who_answer(ownerships: list[Ownership], viewer: str, heading: str) -> Message:
+    if not ownerships:
+        return message(
+            f"{heading}: nothing claimed.",
+            section(f"{heading}: nothing claimed yet."),
+            actions(button("Show all commands", SHOW_HELP)),
+        )
+    blocks: list[Block] = [section(f"*{heading}*")]
+    for ownership in ownerships[:10]:
+        blocks += ownership_card(ownership, viewer)
+    if len(ownerships) > 10:
+        blocks.append(context(f"…and {len(ownerships) - 10} more."))
+    return message(f"{heading}: {len(ownerships)} efforts.", *blocks)
+
+
+def find_results(words: str, ownerships: list[Ownership], viewer: str) -> Message:
+    typed = escape(words)
+    if not ownerships:
+        return message(
+            f"Nothing matches {words}.",
+            section(f"No channel or initiative mentions “{typed}”."),
+            actions(button("Show all commands", SHOW_HELP)),
+        )
+    blocks: list[Block] = [section(f"*Efforts matching “{typed}”*")]
+    for ownership in ownerships:
+        blocks += ownership_card(ownership, viewer)
+    return message(f"{len(ownerships)} efforts match {words}.", *blocks)
+
+
+def released(ownership: Ownership, viewer: str) -> Message:
+    label = effort_label(ownership.effort)
+    return message(
+        f"Released {effort_plain(ownership.effort)}.",
+        section(f"Released your claim on {label}."),
+        *ownership_card(ownership, viewer),
+    )
+
+
+def shared(ownership: Ownership, viewer: str) -> Message:
+    effort, silos = ownership.effort, " and ".join(ownership.silos)
+    if ownership.co_owned:
+        fallback = f"{effort_plain(effort)} is now co-owned by {silos}."
+        text = f":handshake: {effort_label(effort)} is now co-owned by {silos}."
+    else:
+        fallback = text = "Noted: you agree to share. Waiting for the other owners to agree too."
+    return message(fallback, section(text), *ownership_card(ownership, viewer))
+
+
+def transfer_offer(offer: TransferOffer) -> Message:
+    label, reason = effort_label(offer.effort), escape(offer.reason)
+    why = f"\n>{reason}" if reason else ""
+    return message(
+        f"{effort_plain(offer.effort)} is offered to you.",
+        section(f"<@{offer.from_id}> offers you ownership of {label}.{why}"),
+        actions(
+            button("Accept", ACCEPT_TRANSFER, str(offer.offer_id), style="primary"),
+            button("Decline", DECLINE_TRANSFER, str(offer.offer_id)),
+        ),
+    )
+
+
+def transfer_offered(offer: TransferOffer) -> Message:
+    return message(
+        f"Offered {effort_plain(offer.effort)} to the new owner.",
+        section(
+            f"I asked <@{offer.to_id}> to accept ownership of {effort_label(offer.effort)}. "
+            "Your claim stays until they accept."
+        ),
+        actions(button("Show owners", SHOW_OWNERS, str(offer.effort.id))),
+    )
+
+
+def transferred(ownership: Ownership, viewer: str) -> Message:
+    return message(
+        f"{effort_plain(ownership.effort)} changed hands.",
+        section(f":white_check_mark: {effort_label(ownership.effort)} changed hands."),
+        *ownership_card(ownership, viewer),
+    )
+
+
+def transfer_declined(offer: TransferOffer, viewer: str) -> Message:
+    who = "You" if viewer == offer.to_id else f"<@{offer.to_id}>"
+    return message(
+        f"The handover of {effort_plain(offer.effort)} was declined.",
+        section(f"{who} declined the handover of {effort_label(offer.effort)}."),
+        actions(button("Show owners", SHOW_OWNERS, str(offer.effort.id))),
+    )
+
+
+def silo_list(summary: DirectorySummary) -> Message:
+    if not summary.silos:
+        return message(
+            "No silos are defined yet.",
+            section("No silos are defined yet. An admin defines them in the policy file."),
+            actions(button("Show all commands", SHOW_HELP)),
+        )
+    lines = []
+    for silo in summary.silos:
+        reps = ", ".join(f"<@{r}>" for r in silo.representatives) or "no representative"
+        lines.append(f"• *{escape(silo.name)}*: {silo.head_count} people ({reps})")
+    lines.append(f"• _Unassigned_: {summary.unassigned} people")
+    return message(
+        "Silos: " + ", ".join(f"{s.name} ({s.head_count})" for s in summary.silos),
+        section("*Silos*\n" + "\n".join(lines)),
+        context("Admins assign people with `/coe silos set @person Silo`."),
+    )
+
+
+def silo_assigned(slack_id: str, silo: str) -> Message:
+    return message(
+        f"Assigned to {silo}.",
+        section(f"<@{slack_id}>'s home silo is now *{escape(silo)}*."),
         actions(button("Show all commands", SHOW_HELP)),
-        context("Type `/coe help` in any channel."),
+    )
+
+
+def not_found(kind: str, typed: str, suggestions: list[str]) -> Message:
+    shown = escape(typed)
+    marker = "#" if kind == "channel" else ""
+    hint = ""
+    if suggestions:
+        hint = " Did you mean " + ", ".join(f"`{marker}{escape(s)}`" for s in suggestions) + "?"
+    return message(
+        f"I can't find the {kind} {typed}.",
+        section(f"I can't find the {kind} `{marker}{shown}`.{hint}"),
+        actions(button("Show all commands", SHOW_HELP)),
+    )
+
+
+def refused(reason: str) -> Message:
+    return message(reason, section(reason), actions(button("Show all commands", SHOW_HELP)))
+
+
+INITIATIVE_FORM = "register_initiative"
+
+
+def _text_input(
+    block_id: str, label: str, *, max_length: int, multiline: bool = False, optional: bool = False
+) -> Block:
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "optional": optional,
+        "label": {"type": "plain_text", "text": label},
+        "element": {
+            "type": "plain_text_input",
+            "action_id": "value",
+            "multiline": multiline,
+            "max_length": max_length,
+        },
+    }
+
+
+def _silo_select(silos: list[str]) -> Block:
+    return {
+        "type": "input",
+        "block_id": "silo",
+        "optional": True,
+        "label": {"type": "plain_text", "text": "For silo (default: your own)"},
+        "element": {
+            "type": "static_select",
+            "action_id": "value",
+            "options": [
+                {"text": {"type": "plain_text", "text": name[:75]}, "value": name[:150]}
+                for name in silos[:100]
+            ],
+        },
+    }
+
+
+def initiative_form(silos: list[str]) -> Block:
+    blocks = [
+        _text_input("title", "Title", max_length=TITLE_LIMIT),
+        _text_input(
+            "description", "What is it about?", max_length=2000, multiline=True, optional=True
+        ),
+        _text_input("tags", "Tags, separated by commas", max_length=300, optional=True),
+    ]
+    if silos:
+        blocks.insert(2, _silo_select(silos))
+    view = modal("Register initiative", *blocks, callback_id=INITIATIVE_FORM)
+    view["submit"] = {"type": "plain_text", "text": "Register"}
+    return view
+
+
+def opening_form() -> Message:
+    return message(
+        "Opening the initiative form…",
+        section("Opening the form to register an initiative…"),
+        context('Or type `/coe claim "Title" -- description`.'),
     )

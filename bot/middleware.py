@@ -16,7 +16,12 @@ log = logging.getLogger("roundtable.requests")
 
 def install(app: AsyncApp, services: Services) -> None:
     async def provide_services(context: AsyncBoltContext, next: Callable[[], Awaitable]) -> Any:
+        """Every listener gets the services, its workspace's row ID and a paced gateway."""
         context["services"] = services
+        context["workspace"] = await services.workspaces.resolve(
+            context.enterprise_id, context.team_id
+        )
+        context["gateway"] = services.gateway(context.client, context.team_id)
         return await next()
 
     app.use(provide_services)

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.claims import Claims
+from bot.directory import People
+from bot.efforts import Efforts
+from bot.gateway import SlackGateway
 from bot.inbox import EventInbox
+from bot.pacing import Pacer
+from bot.registry import Registry
+from bot.workspaces import Workspaces
 from config.policy import Policy, load_policy
 from config.settings import Settings
 from storage.db import Database
@@ -16,11 +25,28 @@ class Services:
     policy: Policy
     db: Database
     inbox: EventInbox
+    workspaces: Workspaces
+    registry: Registry
+    pacer: Pacer
 
     @classmethod
-    def build(cls, settings: Settings, db: Database | None = None) -> Services:
+    def build(
+        cls, settings: Settings, db: Database | None = None, pacer: Pacer | None = None
+    ) -> Services:
         policy = load_policy(settings.policy_path)
         if settings.hub_channel:
             policy = policy.with_hub_channel(settings.hub_channel)
         db = db or Database(settings.database_url)
-        return cls(settings=settings, policy=policy, db=db, inbox=EventInbox(db))
+        registry = Registry(People(db, policy), Efforts(db), Claims(db, policy))
+        return cls(
+            settings=settings,
+            policy=policy,
+            db=db,
+            inbox=EventInbox(db),
+            workspaces=Workspaces(db),
+            registry=registry,
+            pacer=pacer or Pacer(),
+        )
+
+    def gateway(self, client: AsyncWebClient, team_id: str | None) -> SlackGateway:
+        return SlackGateway(client, self.pacer, team_id or "")

@@ -18,3 +18,8 @@ class Workspaces:
             async with self._db.session() as session:
                 self._ids[key] = await directory.workspace_id(session, *key)
         return self._ids[key]
+
+    async def mark_uninstalled(self, workspace: int) -> None:
+        """Tokens are gone; the history stays for when the app is installed again."""
+        async with self._db.session() as session:
+            await directory.mark_uninstalled(session, workspace)

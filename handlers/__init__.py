@@ -2,10 +2,11 @@
 
 from slack_bolt.async_app import AsyncApp
 
-from handlers import actions, commands, events
+from handlers import actions, commands, events, views
 
 
 def register(app: AsyncApp) -> None:
     commands.register(app)
     events.register(app)
     actions.register(app)
+    views.register(app)

@@ -1,28 +1,38 @@
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
-from slack_sdk.web.async_client import AsyncWebClient
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 
 from bot import messages
-from bot.gateway import SlackFailure, SlackGateway
+from bot.blocks import Message
+from bot.gateway import SlackFailure
+from bot.home import publish_home
+from bot.services import Services
+from handlers.errors import explain
+from storage.models import Effort
 
 
 def register(app: AsyncApp) -> None:
     app.action(messages.SHOW_HELP)(show_help)
     app.action("open_home")(acknowledge_link)
+    app.action(messages.REGISTER_INITIATIVE)(open_initiative_form)
+    for action_id, work in EFFORT_ACTIONS.items():
+        app.action(action_id)(effort_action(work))
+    app.action(messages.ACCEPT_TRANSFER)(accept_transfer)
+    app.action(messages.DECLINE_TRANSFER)(decline_transfer)
 
 
 async def show_help(
-    ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, context: AsyncBoltContext
 ) -> None:
     await ack()
     if body.get("view"):
         # The gateway logs a failure; on App Home there is no reply channel to explain it in.
         with suppress(SlackFailure):
-            await SlackGateway(client).open_modal(body["trigger_id"], messages.help_modal())
+            await context["gateway"].open_modal(body["trigger_id"], messages.help_modal())
         return
     team_id = body["team"]["id"]
     await respond(**messages.help_message(team_id, body["api_app_id"]), replace_original=False)
@@ -31,3 +41,133 @@ async def show_help(
 async def acknowledge_link(ack: AsyncAck) -> None:
     """Slack sends an action for link buttons too; unanswered, it shows the person a warning."""
     await ack()
+
+
+async def open_initiative_form(
+    ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext
+) -> None:
+    await ack()
+    silos = await context["services"].registry.people.silo_names(context["workspace"])
+    with suppress(SlackFailure):
+        await context["gateway"].open_modal(body["trigger_id"], messages.initiative_form(silos))
+
+
+async def claim(
+    services: Services, workspace: int, user: str, effort: Effort, context: AsyncBoltContext
+) -> Message:
+    registry = services.registry
+    result = await registry.claims.claim(workspace, user, effort)
+    if result.rivals:
+        await registry.tell_rivals(context["gateway"], result, user)
+    return messages.claim_result(result, user)
+
+
+async def release(
+    services: Services, workspace: int, user: str, effort: Effort, _context: AsyncBoltContext
+) -> Message:
+    return messages.released(await services.registry.claims.release(workspace, user, effort), user)
+
+
+async def share(
+    services: Services, workspace: int, user: str, effort: Effort, _context: AsyncBoltContext
+) -> Message:
+    ownership = await services.registry.claims.agree_to_share(workspace, user, effort)
+    return messages.shared(ownership, user)
+
+
+async def show_owners(
+    services: Services, _workspace: int, user: str, effort: Effort, _context: AsyncBoltContext
+) -> Message:
+    ownership = await services.registry.claims.ownership(effort)
+    return messages.who_answer([ownership], user, f"Who owns {messages.effort_plain(effort)}")
+
+
+EFFORT_ACTIONS = {
+    messages.CLAIM: claim,
+    messages.RELEASE: release,
+    messages.STEP_BACK: release,
+    messages.SHARE: share,
+    messages.SHOW_OWNERS: show_owners,
+}
+
+
+EffortWork = Callable[[Services, int, str, Effort, AsyncBoltContext], Awaitable[Message]]
+
+
+def effort_action(work: EffortWork) -> Callable[..., Awaitable[None]]:
+    """A button whose value is an effort ID: act on it, then refresh where it was clicked."""
+
+    async def listener(
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        respond: AsyncRespond,
+        context: AsyncBoltContext,
+    ) -> None:
+        await ack()
+        services, workspace, user = context["services"], context["workspace"], body["user"]["id"]
+        try:
+            effort = await services.registry.efforts.get(workspace, int(action.get("value", 0)))
+            reply = await work(services, workspace, user, effort, context)
+        except Exception as error:
+            reply = explain(error)
+        await _answer(body, respond, context, reply)
+
+    return listener
+
+
+async def accept_transfer(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    respond: AsyncRespond,
+    context: AsyncBoltContext,
+) -> None:
+    await ack()
+    claims, user = context["services"].registry.claims, body["user"]["id"]
+    try:
+        offer, ownership = await claims.accept_transfer(
+            context["workspace"], user, int(action["value"])
+        )
+        reply = messages.transferred(ownership, user)
+        with suppress(SlackFailure):
+            await context["gateway"].post_message(
+                offer.from_id, messages.transferred(ownership, offer.from_id)
+            )
+    except Exception as error:
+        reply = explain(error)
+    await _answer(body, respond, context, reply)
+
+
+async def decline_transfer(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    respond: AsyncRespond,
+    context: AsyncBoltContext,
+) -> None:
+    await ack()
+    claims, user = context["services"].registry.claims, body["user"]["id"]
+    try:
+        offer = await claims.decline_transfer(context["workspace"], user, int(action["value"]))
+        reply = messages.transfer_declined(offer, user)
+        with suppress(SlackFailure):
+            await context["gateway"].post_message(
+                offer.from_id, messages.transfer_declined(offer, offer.from_id)
+            )
+    except Exception as error:
+        reply = explain(error)
+    await _answer(body, respond, context, reply)
+
+
+async def _answer(
+    body: dict[str, Any], respond: AsyncRespond, context: AsyncBoltContext, reply: Message
+) -> None:
+    """Replace the message that was clicked; on App Home, redraw the Home tab and send the
+    answer as a direct message."""
+    if body.get("view", {}).get("type") != "home":
+        await respond(**reply, replace_original=True)
+        return
+    user, gateway = body["user"]["id"], context["gateway"]
+    await publish_home(gateway, context["services"].registry, context["workspace"], user)
+    await gateway.post_message(user, reply)

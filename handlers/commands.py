@@ -1,35 +1,146 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 
-from bot import coe, messages
+from bot import arguments, coe, messages
+from bot.blocks import Message
+from bot.claims import ClaimRefused, TransferOffer
+from bot.gateway import SlackGateway
+from bot.registry import Registry
+from handlers.errors import explain
 
 COMMANDS = ("/coe",)
+
+
+@dataclass
+class Request:
+    """One /coe invocation: who typed what where, and what to work with."""
+
+    args: str
+    user: str
+    command: dict[str, Any]
+    workspace: int
+    gateway: SlackGateway
+    registry: Registry
+
+
+@dataclass
+class Reply:
+    message: Message
+    after: Callable[[], Awaitable[None]] | None = field(default=None)
 
 
 def register(app: AsyncApp) -> None:
     app.command("/coe")(handle_coe)
 
 
-async def handle_coe(ack: AsyncAck, command: dict[str, Any]) -> None:
+async def handle_coe(ack: AsyncAck, command: dict[str, Any], context: AsyncBoltContext) -> None:
     text = command.get("text") or ""
     if len(text) > coe.MAX_TEXT:
         await ack(**messages.text_too_long(coe.MAX_TEXT))
         return
-    request = coe.parse(text)
-    route = ROUTES.get(request.name)
+    parsed = coe.parse(text)
+    route = ROUTES.get(parsed.name)
     if route is None:
-        await ack(**messages.unknown_command(request.name))
+        await ack(**messages.unknown_command(parsed.name))
         return
-    await route(ack, command, request)
+    request = Request(
+        args=parsed.args,
+        user=command["user_id"],
+        command=command,
+        workspace=context["workspace"],
+        gateway=context["gateway"],
+        registry=context["services"].registry,
+    )
+    try:
+        reply = await route(request)
+    except Exception as error:
+        reply = Reply(explain(error))
+    await ack(**reply.message)
+    if reply.after:
+        await reply.after()
 
 
-async def show_help(ack: AsyncAck, command: dict[str, Any], _request: coe.CoeRequest) -> None:
-    await ack(**messages.help_message(command["team_id"], command["api_app_id"]))
+async def show_help(request: Request) -> Reply:
+    return Reply(messages.help_message(request.command["team_id"], request.command["api_app_id"]))
 
 
-Route = Callable[[AsyncAck, dict[str, Any], coe.CoeRequest], Awaitable[None]]
-ROUTES: dict[str, Route] = {"help": show_help}
+async def claim(request: Request) -> Reply:
+    if not request.args:
+        trigger = request.command["trigger_id"]
+        silos = await request.registry.people.silo_names(request.workspace)
+        return Reply(
+            messages.opening_form(),
+            lambda: request.gateway.open_modal(trigger, messages.initiative_form(silos)),
+        )
+    args = arguments.parse_claim(request.args)
+    result = await request.registry.claim(request.workspace, request.user, args, request.gateway)
+    reply = Reply(messages.claim_result(result, request.user))
+    if result.rivals:
+        reply.after = lambda: request.registry.tell_rivals(request.gateway, result, request.user)
+    return reply
+
+
+async def release(request: Request) -> Reply:
+    target, owner = arguments.parse_release(request.args)
+    effort = await request.registry.effort(request.workspace, target, request.gateway)
+    owner_id = await request.registry.person(request.workspace, owner) if owner else None
+    claims = request.registry.claims
+    ownership = await claims.release(request.workspace, request.user, effort, owner_id)
+    return Reply(messages.released(ownership, request.user))
+
+
+async def transfer(request: Request) -> Reply:
+    args = arguments.parse_transfer(request.args)
+    outcome = await request.registry.offer(request.workspace, request.user, args, request.gateway)
+    if isinstance(outcome, TransferOffer):
+        offer = outcome
+        return Reply(
+            messages.transfer_offered(offer),
+            lambda: request.gateway.post_message(offer.to_id, messages.transfer_offer(offer)),
+        )
+    return Reply(messages.transferred(outcome, request.user))
+
+
+async def who(request: Request) -> Reply:
+    target = arguments.parse_target(request.args)
+    if target is None:
+        target = arguments.PersonRef(id=request.user, handle=None)
+    answer = await request.registry.who(request.workspace, target, request.gateway)
+    return Reply(messages.who_answer(answer.ownerships, request.user, answer.heading))
+
+
+async def find(request: Request) -> Reply:
+    if not request.args.strip():
+        raise arguments.ArgumentError("Tell me what to look for.", "/coe find words")
+    found = await request.registry.find(request.workspace, request.args)
+    return Reply(messages.find_results(request.args, found, request.user))
+
+
+async def silos(request: Request) -> Reply:
+    people = request.registry.people
+    if request.args.lower().startswith("set"):
+        assignment = arguments.parse_silo_assignment(request.args[3:])
+        if not await request.registry.claims.is_admin(request.workspace, request.user):
+            raise ClaimRefused("Only an admin can assign people to silos.")
+        person = await request.registry.person(request.workspace, assignment.person)
+        silo = await request.registry.claims.silo_named(request.workspace, assignment.silo)
+        await people.assign(request.workspace, person, silo.name, request.user)
+        return Reply(messages.silo_assigned(person, silo.name))
+    return Reply(messages.silo_list(await people.summary(request.workspace)))
+
+
+Route = Callable[[Request], Awaitable[Reply]]
+ROUTES: dict[str, Route] = {
+    "help": show_help,
+    "claim": claim,
+    "release": release,
+    "transfer": transfer,
+    "who": who,
+    "find": find,
+    "silos": silos,
+}

@@ -1,24 +1,105 @@
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
-from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.gateway import SlackGateway
 from bot.home import publish_home
+from bot.services import Services
 
-EVENTS = ("app_home_opened",)
+Work = Callable[[dict[str, Any], AsyncBoltContext], Awaitable[None]]
+
+
+def _services(context: AsyncBoltContext) -> Services:
+    return context["services"]
+
+
+async def channel_created(event: dict[str, Any], context: AsyncBoltContext) -> None:
+    efforts = _services(context).registry.efforts
+    await efforts.remember_channel(context["workspace"], event["channel"])
+
+
+async def channel_renamed(event: dict[str, Any], context: AsyncBoltContext) -> None:
+    efforts = _services(context).registry.efforts
+    channel = event["channel"]
+    await efforts.rename_channel(context["workspace"], channel["id"], channel["name"])
+
+
+async def channel_archived(event: dict[str, Any], context: AsyncBoltContext) -> None:
+    efforts = _services(context).registry.efforts
+    await efforts.set_channel_status(context["workspace"], event["channel"], "archived")
+
+
+async def channel_unarchived(event: dict[str, Any], context: AsyncBoltContext) -> None:
+    efforts = _services(context).registry.efforts
+    await efforts.set_channel_status(context["workspace"], event["channel"], "active")
+
+
+async def channel_deleted(event: dict[str, Any], context: AsyncBoltContext) -> None:
+    efforts = _services(context).registry.efforts
+    await efforts.set_channel_status(context["workspace"], event["channel"], "deleted")
+
+
+async def member_joined(event: dict[str, Any], context: AsyncBoltContext) -> None:
+    """Roundtable was added to a channel: private ones become visible to it only now."""
+    if event.get("user") != context.bot_user_id:
+        return
+    channel = await context["gateway"].channel_info(event["channel"])
+    await _services(context).registry.efforts.remember_channel(context["workspace"], channel)
+
+
+async def person_changed(event: dict[str, Any], context: AsyncBoltContext) -> None:
+    registry = _services(context).registry
+    person = await registry.people.remember(context["workspace"], event["user"])
+    if person.deleted:
+        await registry.claims.orphan_claims_of(context["workspace"], person.slack_id)
+
+
+async def home_opened(event: dict[str, Any], context: AsyncBoltContext) -> None:
+    if event.get("tab") == "home":
+        registry = _services(context).registry
+        await publish_home(context["gateway"], registry, context["workspace"], event["user"])
+
+
+async def uninstalled(_event: dict[str, Any], context: AsyncBoltContext) -> None:
+    await _services(context).workspaces.mark_uninstalled(context["workspace"])
+
+
+async def tokens_revoked(event: dict[str, Any], context: AsyncBoltContext) -> None:
+    if event.get("tokens", {}).get("bot"):
+        await _services(context).workspaces.mark_uninstalled(context["workspace"])
+
+
+LISTENERS: dict[str, Work] = {
+    "channel_created": channel_created,
+    "channel_rename": channel_renamed,
+    "group_rename": channel_renamed,
+    "channel_archive": channel_archived,
+    "group_archive": channel_archived,
+    "channel_unarchive": channel_unarchived,
+    "group_unarchive": channel_unarchived,
+    "channel_deleted": channel_deleted,
+    "group_deleted": channel_deleted,
+    "member_joined_channel": member_joined,
+    "user_change": person_changed,
+    "team_join": person_changed,
+    "app_home_opened": home_opened,
+    "app_uninstalled": uninstalled,
+    "tokens_revoked": tokens_revoked,
+}
+EVENTS = tuple(LISTENERS)
 
 
 def register(app: AsyncApp) -> None:
-    app.event("app_home_opened")(app_home_opened)
+    for event_type, work in LISTENERS.items():
+        app.event(event_type)(once(work))
 
 
-async def app_home_opened(
-    body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
-) -> None:
-    if event.get("tab") != "home":
-        return
-    gateway = SlackGateway(client)
-    await context["services"].inbox.process(body, lambda: publish_home(gateway, event["user"]))
+def once(work: Work) -> Callable[..., Awaitable[None]]:
+    """The listener for `work`: done once per event, however often Slack delivers it."""
+
+    async def listener(body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext):
+        await _services(context).inbox.process(body, lambda: work(event, context))
+
+    return listener

@@ -198,3 +198,16 @@ async def history(session: AsyncSession, effort_id: int, limit: int = 10) -> Seq
 
 async def claim_event(session: AsyncSession, event_id: int) -> ClaimEvent | None:
     return await session.get(ClaimEvent, event_id)
+
+
+async def answered_after(session: AsyncSession, offer: ClaimEvent) -> bool:
+    """Whether the offer's recipient already accepted or declined something after it."""
+    found = await session.exec(
+        select(ClaimEvent.id).where(
+            ClaimEvent.effort_id == offer.effort_id,
+            col(ClaimEvent.id) > offer.id,
+            col(ClaimEvent.action).in_(["transferred", "declined"]),
+            ClaimEvent.person_slack_id == offer.person_slack_id,
+        )
+    )
+    return found.first() is not None

@@ -123,7 +123,7 @@ async def test_transfer_waits_for_acceptance_then_moves_the_claim(world, db):
     assert (await claims.ownership(effort)).owned_by(MARIA)
     with pytest.raises(ClaimRefused, match="someone else"):
         await claims.accept_transfer(ws, MARK, offer.offer_id)
-    after = await claims.accept_transfer(ws, PRIYA, offer.offer_id)
+    _, after = await claims.accept_transfer(ws, PRIYA, offer.offer_id)
     assert [o.slack_id for o in after.owners] == [PRIYA]
     assert after.silos == ["PR"]
     async with db.session() as session:
@@ -157,3 +157,13 @@ async def test_person_without_silo_claims_as_unassigned(world):
     ws, effort, claims = world
     result = await claims.claim(ws, NOBODY, effort)
     assert result.ownership.silos == ["Unassigned"]
+
+
+async def test_a_handover_offer_is_answered_once(world):
+    ws, effort, claims = world
+    await claims.claim(ws, MARIA, effort)
+    offer = await claims.offer_transfer(ws, MARIA, effort, PRIYA)
+    await claims.decline_transfer(ws, PRIYA, offer.offer_id)
+    with pytest.raises(ClaimRefused, match="already answered"):
+        await claims.accept_transfer(ws, PRIYA, offer.offer_id)
+    assert (await claims.ownership(effort)).owned_by(MARIA)

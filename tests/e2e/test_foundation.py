@@ -156,13 +156,31 @@ async def test_each_request_logs_one_line_of_ids_and_never_text(
     assert all("secret-plan-omega" not in line for line in lines)
 
 
+def realistic_event(event_type: str, user: str, channel: str) -> dict:
+    """The smallest payload Slack really sends for each event Roundtable subscribes to."""
+    channel_object = {"id": channel, "name": "general", "created": 1700000000, "creator": user}
+    user_object = {"id": user, "name": "maria", "deleted": False, "profile": {"title": ""}}
+    shapes = {
+        "channel_created": {"channel": channel_object},
+        "channel_rename": {"channel": channel_object},
+        "group_rename": {"channel": channel_object},
+        "member_joined_channel": {"user": user, "channel": channel, "channel_type": "C"},
+        "user_change": {"user": user_object},
+        "team_join": {"user": user_object},
+        "app_home_opened": {"user": user, "tab": "messages"},
+        "app_uninstalled": {},
+        "tokens_revoked": {"tokens": {"oauth": [user], "bot": []}},
+    }
+    return {"type": event_type, **shapes.get(event_type, {"channel": channel, "user": user})}
+
+
 async def test_the_app_handles_exactly_the_events_the_manifest_declares(slack: LocalDeployment):
     maria = slack.sandbox.add_user("maria")
+    general = slack.sandbox.add_channel("general", creator=maria, members=[maria])
     declared = build_manifest()["settings"]["event_subscriptions"]["bot_events"]
     for event_type in declared:
-        response = await slack.sandbox.driver.send_event(
-            {"type": event_type, "user": maria, "tab": "messages"}
-        )
+        event = realistic_event(event_type, maria, general)
+        response = await slack.sandbox.driver.send_event(event)
         assert response.status == 200, f"{event_type} is declared but not handled"
     undeclared = await slack.sandbox.driver.send_event({"type": "reaction_added", "user": maria})
     assert undeclared.status == 404
