@@ -37,6 +37,7 @@ def _parser() -> argparse.ArgumentParser:
 
     add("serve", _serve, "HTTP mode: Slack requests on POST /slack/events, GET /health.")
     add("socket", _socket, "Socket Mode, for development behind a firewall (SLACK_APP_TOKEN).")
+    add("sync", _sync, "Backfill channels, people and user groups from the workspace.")
     add("check", _check, "Validate settings, the policy file and the database.")
     add("migrate", _migrate, "Bring the database schema up to date.")
     manifest = add("manifest", _manifest, "Print the Slack app manifest for a deployment.")
@@ -58,6 +59,13 @@ def _socket(_args: argparse.Namespace, settings: Settings) -> int:
     from bot.runners import socket_mode
 
     return _refuse(settings.problems_for_socket()) or asyncio.run(socket_mode(settings))
+
+
+def _sync(_args: argparse.Namespace, settings: Settings) -> int:
+    from bot.runners import sync
+
+    problems = [p for p in settings.problems_for_serve() if "SLACK_BOT_TOKEN" in p]
+    return _refuse(problems) or asyncio.run(sync(settings))
 
 
 def _check(_args: argparse.Namespace, settings: Settings) -> int:

@@ -96,6 +96,11 @@ class SlackGateway:
         self._pacer = pacer
         self._team = team
 
+    async def whoami(self) -> tuple[str, str]:
+        """(enterprise_id, team_id) of the token's workspace."""
+        response = await self._call("auth.test")
+        return response.get("enterprise_id") or "", response.get("team_id") or ""
+
     async def users(self) -> AsyncIterator[dict[str, Any]]:
         async for page in self._pages("users.list", "members"):
             for user in page:

@@ -32,6 +32,12 @@ class PersonNotFound(Exception):
 
 
 @dataclass(frozen=True)
+class SyncReport:
+    people: int
+    channels: int
+
+
+@dataclass(frozen=True)
 class WhoAnswer:
     heading: str
     ownerships: list[Ownership]
@@ -42,6 +48,12 @@ class Registry:
         self.people = people
         self.efforts = efforts
         self.claims = claims
+
+    async def sync(self, workspace: int, gateway: SlackGateway) -> SyncReport:
+        """Backfill people, user groups and channels from Slack, paced under its rate limits."""
+        people = await self.people.sync(workspace, gateway)
+        channels = await self.efforts.backfill(workspace, gateway)
+        return SyncReport(people, channels)
 
     async def effort(
         self, workspace: int, target: ChannelRef | InitiativeRef, gateway: SlackGateway

@@ -10,9 +10,11 @@ from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
 from bot.app import create_app
+from bot.gateway import SlackFailure
 from bot.logs import configure_logging
 from bot.server import build_web_app
 from bot.services import Services
+from bot.startup import start_background_sync, sync_workspace
 from config.policy import PolicyError
 from config.settings import Settings, mask_database_url
 from storage.db import Database, SchemaOutdated
@@ -29,9 +31,11 @@ async def serve(settings: Settings) -> int:
     await runner.setup()
     await web.TCPSite(runner, settings.host, settings.port).start()
     log.info("Roundtable listening on http://%s:%d/slack/events", settings.host, settings.port)
+    backfill = start_background_sync(services, settings.slack_bot_token)
     try:
         await asyncio.Event().wait()
     finally:
+        backfill.cancel()
         await runner.cleanup()
         await services.db.dispose()
     return 0
@@ -44,10 +48,27 @@ async def socket_mode(settings: Settings) -> int:
     app = create_app(settings, services)
     handler = AsyncSocketModeHandler(app, settings.slack_app_token)
     log.info("Roundtable connected in Socket Mode")
+    backfill = start_background_sync(services, settings.slack_bot_token)
     try:
         await handler.start_async()
     finally:
+        backfill.cancel()
         await services.db.dispose()
+    return 0
+
+
+async def sync(settings: Settings) -> int:
+    services = await _ready_services(settings)
+    if services is None:
+        return 2
+    try:
+        report = await sync_workspace(services, settings.slack_bot_token)
+    except SlackFailure as failure:
+        print(f"error: {failure}: {failure.advice}", file=sys.stderr)
+        return 1
+    finally:
+        await services.db.dispose()
+    print(f"ok: {report.people} people and {report.channels} channels synced")
     return 0
 
 

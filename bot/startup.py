@@ -1,0 +1,45 @@
+"""Work done when a workspace is first seen: fill the directory and the channel map."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from bot.gateway import SlackGateway, build_client
+from bot.registry import SyncReport
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+
+async def sync_workspace(services: Services, token: str, *, only_if_empty: bool = False):
+    """Backfill the token's workspace; with `only_if_empty`, only when nobody is known yet.
+    Returns the SyncReport, or None when nothing was done."""
+    workspace, gateway = await _workspace_of(services, token)
+    if only_if_empty and not await services.registry.people.is_empty(workspace):
+        return None
+    report: SyncReport = await services.registry.sync(workspace, gateway)
+    log.info(
+        "synced workspace %d: %d people, %d channels", workspace, report.people, report.channels
+    )
+    return report
+
+
+def start_background_sync(services: Services, token: str) -> asyncio.Task:
+    """At start, a workspace whose directory is empty gets its backfill, without delaying
+    the app's readiness."""
+
+    async def run() -> None:
+        try:
+            await sync_workspace(services, token, only_if_empty=True)
+        except Exception:
+            log.exception("start-up sync failed; run `python -m bot sync` to retry")
+
+    return asyncio.create_task(run(), name="startup-sync")
+
+
+async def _workspace_of(services: Services, token: str) -> tuple[int, SlackGateway]:
+    client = build_client(token, services.settings.slack_api_url)
+    enterprise_id, team_id = await services.gateway(client, None).whoami()
+    workspace = await services.workspaces.resolve(enterprise_id, team_id)
+    return workspace, services.gateway(client, team_id)
