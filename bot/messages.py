@@ -130,10 +130,19 @@ def effort_plain(effort: Effort) -> str:
     return f"#{effort.title}" if effort.kind == "channel" else f"“{effort.title}”"
 
 
-def _owner_line(owner: Owner) -> str:
+def _owner_line(owner: Owner, contested: bool) -> str:
     since = owner.since.strftime("%Y-%m-%d")
-    gone = "  _(left the workspace: orphaned)_" if owner.orphaned else ""
-    return f"• <@{owner.slack_id}> for *{escape(owner.silo)}*, since {since}{gone}"
+    notes = []
+    if owner.orphaned:
+        notes.append("left the workspace: orphaned")
+    if contested and owner.agreed_to_share:
+        notes.append("agrees to share")
+    shown = f"  _({'; '.join(notes)})_" if notes else ""
+    return f"• <@{owner.slack_id}> for *{escape(owner.silo)}*, since {since}{shown}"
+
+
+def _people(count: int) -> str:
+    return f"{count} {'person' if count == 1 else 'people'}"
 
 
 def _state_line(ownership: Ownership) -> str:
@@ -146,20 +155,23 @@ def _state_line(ownership: Ownership) -> str:
     return f"Owned by {ownership.silos[0]}."
 
 
+def _agreed(ownership: Ownership, viewer: str) -> bool:
+    return all(o.agreed_to_share for o in ownership.owners if o.slack_id == viewer)
+
+
 def ownership_card(ownership: Ownership, viewer: str) -> list[Block]:
     effort = ownership.effort
     lines = [f"*{effort_label(effort)}*  {_state_line(ownership)}"]
-    lines += [_owner_line(o) for o in ownership.owners]
+    lines += [_owner_line(o, ownership.contested) for o in ownership.owners]
     if effort.description:
         lines.append(f"_{escape(effort.description[:300])}_")
     value = str(effort.id)
     if ownership.owned_by(viewer):
         buttons = [button("Release my claim", RELEASE, value)]
         if ownership.contested:
-            buttons = [
-                button("Share ownership", SHARE, value, style="primary"),
-                button("Step back", STEP_BACK, value),
-            ]
+            buttons = [button("Step back", STEP_BACK, value)]
+            if not _agreed(ownership, viewer):
+                buttons.insert(0, button("Share ownership", SHARE, value, style="primary"))
     else:
         buttons = [button("Claim for my silo", CLAIM, value, style="primary")]
     return [section("\n".join(lines)), actions(*buttons)]
@@ -296,8 +308,8 @@ def silo_list(summary: DirectorySummary) -> Message:
     lines = []
     for silo in summary.silos:
         reps = ", ".join(f"<@{r}>" for r in silo.representatives) or "no representative"
-        lines.append(f"• *{escape(silo.name)}*: {silo.head_count} people ({reps})")
-    lines.append(f"• _Unassigned_: {summary.unassigned} people")
+        lines.append(f"• *{escape(silo.name)}*: {_people(silo.head_count)} ({reps})")
+    lines.append(f"• _Unassigned_: {_people(summary.unassigned)}")
     return message(
         "Silos: " + ", ".join(f"{s.name} ({s.head_count})" for s in summary.silos),
         section("*Silos*\n" + "\n".join(lines)),
