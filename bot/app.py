@@ -7,6 +7,7 @@ from slack_bolt.async_app import AsyncApp
 import handlers
 from bot import middleware
 from bot.gateway import build_client
+from bot.oauth import oauth_settings
 from bot.services import Services
 from config.settings import Settings
 
@@ -20,11 +21,14 @@ def create_app(
     """Build the Bolt app. `process_before_response=True` makes each request return only after
     its listener ran (tests use it to observe results deterministically)."""
     services = services or Services.build(settings)
+    oauth = {"oauth_settings": oauth_settings(services)} if settings.oauth_enabled else {}
+    token = None if settings.oauth_enabled else settings.slack_bot_token
     app = AsyncApp(
         name="roundtable",
-        client=build_client(settings.slack_bot_token, settings.slack_api_url),
+        client=build_client(token, settings.slack_api_url),
         signing_secret=settings.slack_signing_secret,
         process_before_response=process_before_response,
+        **oauth,
     )
     middleware.install(app, services)
     handlers.register(app)

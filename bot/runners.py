@@ -35,7 +35,8 @@ async def serve(settings: Settings) -> int:
     try:
         await asyncio.Event().wait()
     finally:
-        backfill.cancel()
+        if backfill:
+            backfill.cancel()
         await runner.cleanup()
         await services.db.dispose()
     return 0
@@ -52,7 +53,8 @@ async def socket_mode(settings: Settings) -> int:
     try:
         await handler.start_async()
     finally:
-        backfill.cancel()
+        if backfill:
+            backfill.cancel()
         await services.db.dispose()
     return 0
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
+from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.claims import Claims
@@ -28,6 +30,7 @@ class Services:
     workspaces: Workspaces
     registry: Registry
     pacer: Pacer
+    installations: AsyncInstallationStore | None = None
 
     @classmethod
     def build(
@@ -38,14 +41,20 @@ class Services:
             policy = policy.with_hub_channel(settings.hub_channel)
         db = db or Database(settings.database_url)
         registry = Registry(People(db, policy), Efforts(db), Claims(db, policy))
+        installations = None
+        if settings.oauth_enabled:
+            installations = AsyncSQLAlchemyInstallationStore(
+                client_id=settings.slack_client_id, engine=db.engine
+            )
         return cls(
             settings=settings,
             policy=policy,
             db=db,
             inbox=EventInbox(db),
-            workspaces=Workspaces(db),
+            workspaces=Workspaces(db, installations),
             registry=registry,
             pacer=pacer or Pacer(),
+            installations=installations,
         )
 
     def gateway(self, client: AsyncWebClient, team_id: str | None) -> SlackGateway:

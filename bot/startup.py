@@ -25,9 +25,11 @@ async def sync_workspace(services: Services, token: str, *, only_if_empty: bool 
     return report
 
 
-def start_background_sync(services: Services, token: str) -> asyncio.Task:
+def start_background_sync(services: Services, token: str | None) -> asyncio.Task | None:
     """At start, a workspace whose directory is empty gets its backfill, without delaying
-    the app's readiness."""
+    the app's readiness. Without a token (OAuth mode) each install starts its own."""
+    if not token:
+        return None
 
     async def run() -> None:
         try:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
+
 from storage import directory
 from storage.db import Database
 
 
 class Workspaces:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, installations: AsyncInstallationStore | None = None) -> None:
         self._db = db
+        self._installations = installations
         self._ids: dict[tuple[str, str], int] = {}
 
     async def resolve(self, enterprise_id: str | None, team_id: str | None) -> int:
@@ -19,7 +22,22 @@ class Workspaces:
                 self._ids[key] = await directory.workspace_id(session, *key)
         return self._ids[key]
 
-    async def mark_uninstalled(self, workspace: int) -> None:
-        """Tokens are gone; the history stays for when the app is installed again."""
+    async def uninstalled(self, enterprise_id: str | None, team_id: str | None) -> None:
+        """The app was removed: its tokens go, the history stays for a reinstall."""
+        if self._installations:
+            await self._installations.async_delete_all(enterprise_id=enterprise_id, team_id=team_id)
+        workspace = await self.resolve(enterprise_id, team_id)
         async with self._db.session() as session:
             await directory.mark_uninstalled(session, workspace)
+
+    async def tokens_revoked(
+        self, enterprise_id: str | None, team_id: str | None, users: list[str], bot: bool
+    ) -> None:
+        if bot:
+            await self.uninstalled(enterprise_id, team_id)
+            return
+        if self._installations:
+            for user_id in users:
+                await self._installations.async_delete_installation(
+                    enterprise_id=enterprise_id, team_id=team_id, user_id=user_id
+                )

@@ -40,6 +40,10 @@ class Settings:
     port: int = 3000
     log_level: str = "INFO"
 
+    @property
+    def oauth_enabled(self) -> bool:
+        return bool(self.slack_client_id and self.slack_client_secret)
+
     def problems_for_serve(self) -> list[str]:
         """What stops the HTTP app from starting, one line each."""
         problems = []
@@ -48,10 +52,12 @@ class Settings:
                 "SLACK_SIGNING_SECRET is not set: copy it from your app's page at "
                 "api.slack.com/apps > Basic Information > App Credentials > Signing Secret."
             )
-        if not self.slack_bot_token:
+        if not self.slack_bot_token and not self.oauth_enabled:
             problems.append(
                 "SLACK_BOT_TOKEN is not set: install the app to your workspace, then copy the "
-                "Bot User OAuth Token (xoxb-...) from api.slack.com/apps > OAuth & Permissions."
+                "Bot User OAuth Token (xoxb-...) from api.slack.com/apps > OAuth & Permissions "
+                "(or set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET to install into many "
+                "workspaces through OAuth)."
             )
         return problems
 

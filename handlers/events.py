@@ -63,12 +63,15 @@ async def home_opened(event: dict[str, Any], context: AsyncBoltContext) -> None:
 
 
 async def uninstalled(_event: dict[str, Any], context: AsyncBoltContext) -> None:
-    await _services(context).workspaces.mark_uninstalled(context["workspace"])
+    workspaces = _services(context).workspaces
+    await workspaces.uninstalled(context.enterprise_id, context.team_id)
 
 
 async def tokens_revoked(event: dict[str, Any], context: AsyncBoltContext) -> None:
-    if event.get("tokens", {}).get("bot"):
-        await _services(context).workspaces.mark_uninstalled(context["workspace"])
+    tokens = event.get("tokens") or {}
+    await _services(context).workspaces.tokens_revoked(
+        context.enterprise_id, context.team_id, tokens.get("oauth") or [], bool(tokens.get("bot"))
+    )
 
 
 LISTENERS: dict[str, Work] = {
