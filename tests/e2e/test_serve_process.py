@@ -1,0 +1,132 @@
+"""`python -m bot serve` as an operator runs it: a real process, configured by environment
+variables only, pointed at the sandbox by SLACK_API_URL."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from bot.app import create_app
+from bot.sandbox import Sandbox
+from bot.server import build_web_app
+from bot.services import Services
+from config.settings import Settings
+from tests.e2e.conftest import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def wait_until_healthy(url: str, process: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    async with aiohttp.ClientSession() as http:
+        while asyncio.get_running_loop().time() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"serve exited: {process.stderr.read()}")
+            try:
+                async with http.get(f"{url}/health") as response:
+                    if response.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.2)
+    raise RuntimeError("serve did not become healthy")
+
+
+@pytest.fixture
+async def served(sandbox: Sandbox, tmp_path: Path, contract) -> AsyncIterator[str]:
+    database = f"sqlite:///{tmp_path / 'rt.db'}"
+    port = free_port()
+    env = {
+        "PATH": os.environ["PATH"],
+        "PYTHONPATH": str(ROOT),
+        "SLACK_BOT_TOKEN": sandbox.bot_token,
+        "SLACK_SIGNING_SECRET": sandbox.signing_secret,
+        "SLACK_API_URL": contract.api_url if contract else sandbox.api_url,
+        "DATABASE_URL": database,
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+    }
+    subprocess.run(
+        [sys.executable, "-m", "bot", "migrate"],
+        env=env,
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        await wait_until_healthy(url, process)
+        sandbox.connect(f"{url}/slack/events")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    if contract:
+        assert not contract.new_violations()
+
+
+async def test_served_process_answers_health_commands_events_and_rejects_unsigned(
+    served: str, sandbox: Sandbox
+):
+    maria = sandbox.add_user("maria", title="Marketing Manager")
+    async with aiohttp.ClientSession() as http, http.get(f"{served}/health") as response:
+        assert await response.json() == {"status": "ok", "database": "ok"}
+
+    help_reply = await sandbox.driver.command("/coe", "help", user_id=maria)
+    assert help_reply.status == 200 and "/coe help" in help_reply.json["text"]
+
+    opened = await sandbox.human.open_app_home(maria)
+    assert opened.status == 200
+    await sandbox.wait_for_call("views.publish")
+    assert sandbox.home_view(maria) is not None
+
+    body = json.dumps({"type": "event_callback", "event": {"type": "app_home_opened"}})
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(
+            f"{served}/slack/events", data=body, headers={"Content-Type": "application/json"}
+        ) as response,
+    ):
+        assert response.status == 401
+
+
+async def test_health_says_when_the_database_is_unreachable():
+    settings = Settings(
+        slack_bot_token="xoxb-unused",
+        slack_signing_secret="unused",
+        database_url="postgresql+asyncpg://postgres@127.0.0.1:9/none",
+    )
+    services = Services.build(settings)
+    app = create_app(settings, services)
+    runner = web.AppRunner(build_web_app(app, services))
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    try:
+        async with (
+            aiohttp.ClientSession() as http,
+            http.get(f"http://127.0.0.1:{port}/health") as response,
+        ):
+            assert response.status == 503
+            assert (await response.json())["database"].startswith("unreachable")
+    finally:
+        await runner.cleanup()
+        await services.db.dispose()
