@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import subprocess
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -25,12 +24,9 @@ from tests.e2e.conftest import free_port
 ROOT = Path(__file__).resolve().parents[2]
 
 
-async def wait_until_healthy(url: str, process: subprocess.Popen, timeout: float = 30) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    async with aiohttp.ClientSession() as http:
-        while asyncio.get_running_loop().time() < deadline:
-            if process.poll() is not None:
-                raise RuntimeError(f"serve exited: {process.stderr.read()}")
+async def wait_until_healthy(url: str, process: asyncio.subprocess.Process) -> None:
+    async with asyncio.timeout(30), aiohttp.ClientSession() as http:
+        while process.returncode is None:
             try:
                 async with http.get(f"{url}/health") as response:
                     if response.status == 200:
@@ -38,12 +34,24 @@ async def wait_until_healthy(url: str, process: subprocess.Popen, timeout: float
             except aiohttp.ClientError:
                 pass
             await asyncio.sleep(0.2)
-    raise RuntimeError("serve did not become healthy")
+    raise RuntimeError(f"serve exited: {(await process.stderr.read()).decode()}")
+
+
+async def run_bot(*args: str, env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        env=env,
+        cwd=cwd,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
 
 
 @pytest.fixture
 async def served(sandbox: Sandbox, tmp_path: Path, contract) -> AsyncIterator[str]:
-    database = f"sqlite:///{tmp_path / 'rt.db'}"
     port = free_port()
     env = {
         "PATH": os.environ["PATH"],
@@ -51,25 +59,13 @@ async def served(sandbox: Sandbox, tmp_path: Path, contract) -> AsyncIterator[st
         "SLACK_BOT_TOKEN": sandbox.bot_token,
         "SLACK_SIGNING_SECRET": sandbox.signing_secret,
         "SLACK_API_URL": contract.api_url if contract else sandbox.api_url,
-        "DATABASE_URL": database,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'rt.db'}",
         "HOST": "127.0.0.1",
         "PORT": str(port),
     }
-    subprocess.run(
-        [sys.executable, "-m", "bot", "migrate"],
-        env=env,
-        cwd=tmp_path,
-        check=True,
-        capture_output=True,
-    )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve"],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    migrate = await run_bot("migrate", env=env, cwd=tmp_path)
+    assert await migrate.wait() == 0
+    process = await run_bot("serve", env=env, cwd=tmp_path)
     url = f"http://127.0.0.1:{port}"
     try:
         await wait_until_healthy(url, process)
@@ -77,7 +73,7 @@ async def served(sandbox: Sandbox, tmp_path: Path, contract) -> AsyncIterator[st
         yield url
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        await process.wait()
     if contract:
         assert not contract.new_violations()
 
