@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -93,7 +93,10 @@ class SiloMembership(SQLModel, table=True):
 class Effort(SQLModel, table=True):
     """A Slack channel or a named initiative: anything that can be duplicated."""
 
-    __table_args__ = (UniqueConstraint("workspace_id", "channel_id"),)
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "channel_id"),
+        Index("ix_effort_workspace_updated", "workspace_id", "updated_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: int = _workspace_ref()
@@ -223,3 +226,15 @@ class AuditLog(SQLModel, table=True):
     action: str = Field(max_length=64)
     detail: dict[str, Any] = _json_dict()
     at: datetime = _when()
+
+
+class EffortVector(SQLModel, table=True):
+    """An effort's sentence embedding, computed once when its text is created or edited."""
+
+    __tablename__ = "effort_vector"
+
+    effort_id: int = Field(foreign_key="effort.id", primary_key=True, ondelete="CASCADE")
+    workspace_id: int = _workspace_ref()
+    model: str = Field(max_length=64)
+    vector: bytes
+    updated_at: datetime = _when()
