@@ -208,6 +208,11 @@ def parse_silo_assignment(text: str) -> SiloAssignment:
     return SiloAssignment(person, _silo_ref(rest, SILO_SET_USAGE).name)
 
 
+def parse_words(text: str) -> str:
+    """What `/coe find` looks for: the typed words as plain text, Slack's escaping undone."""
+    return " ".join(_unescape(text).split())
+
+
 def closest_names(wanted: str, candidates: Iterable[str], n: int = 3) -> list[str]:
     """Up to `n` (> 0) of `candidates` like `wanted`, best first, ignoring case: "did you mean"."""
     by_folded: dict[str, str] = {}

@@ -118,7 +118,7 @@ class Claims:
     async def claim(
         self, workspace: int, actor: str, effort: Effort, silo_name: str | None = None
     ) -> ClaimResult:
-        silo = await self._silo_for(workspace, actor, silo_name)
+        silo = await self.silo_for(workspace, actor, silo_name)
         before = await self.ownership(effort)
         if before.owned_by(actor):
             return ClaimResult("already", before)
@@ -228,7 +228,8 @@ class Claims:
             if claim is None:
                 raise ClaimRefused("The offering owner no longer owns this effort.")
             claim.ended_at = utcnow()
-            session.add(_claim(workspace, effort, to, silo))
+            if await self._active_claim(session, effort, to) is None:  # else they own it already
+                session.add(_claim(workspace, effort, to, silo))
             session.add(
                 _event(workspace, effort, "transferred", to, actor or to, silo, reason=reason)
             )
@@ -253,7 +254,8 @@ class Claims:
             await session.commit()
             return _in_claim_order(claims, await efforts.efforts(session, _ids(claims)))
 
-    async def _silo_for(self, workspace: int, actor: str, silo_name: str | None) -> Silo | None:
+    async def silo_for(self, workspace: int, actor: str, silo_name: str | None) -> Silo | None:
+        """The silo `actor` claims for: their own, or `silo_name` if they may (ClaimRefused)."""
         home = (await self._home_silos(workspace, [actor])).get(actor)
         if silo_name is None:
             return home

@@ -52,7 +52,7 @@ def unknown_command(name: str) -> Message:
     suggestion = coe.closest(name)
     hint = f" Did you mean `/coe {suggestion}`?" if suggestion else ""
     return message(
-        f"I don't know /coe {name}.{hint}",
+        f"I don't know /coe {typed}.{hint}",
         section(f"I don't know `/coe {typed}`.{hint}"),
         actions(button("Show all commands", SHOW_HELP)),
     )
@@ -130,6 +130,11 @@ def effort_plain(effort: Effort) -> str:
     return f"#{effort.title}" if effort.kind == "channel" else f"“{effort.title}”"
 
 
+def _plain(effort: Effort) -> str:
+    """The effort's name for a notification's text fallback: inert, like the blocks."""
+    return escape(effort_plain(effort))
+
+
 def _owner_line(owner: Owner, contested: bool) -> str:
     since = owner.since.strftime("%Y-%m-%d")
     notes = []
@@ -179,7 +184,7 @@ def ownership_card(ownership: Ownership, viewer: str) -> list[Block]:
 
 def claim_result(result: ClaimResult, viewer: str) -> Message:
     effort = result.ownership.effort
-    label, plain = effort_label(effort), effort_plain(effort)
+    label, plain = effort_label(effort), _plain(effort)
     headline = {
         "claimed": f":white_check_mark: You now own {label}.",
         "joined": f":white_check_mark: You are now an owner of {label} too.",
@@ -200,7 +205,7 @@ def contest_notice(result: ClaimResult, claimant: str, rival: str) -> Message:
     ownership = result.ownership
     label = effort_label(ownership.effort)
     return message(
-        f"{effort_plain(ownership.effort)} is now contested between silos.",
+        f"{_plain(ownership.effort)} is now contested between silos.",
         section(
             f":warning: <@{claimant}> just claimed {label}, which you own. Roundtable never "
             "picks a winner: agree to share it, or step back."
@@ -210,6 +215,7 @@ def contest_notice(result: ClaimResult, claimant: str, rival: str) -> Message:
 
 
 def who_answer(ownerships: list[Ownership], viewer: str, heading: str) -> Message:
+    heading = escape(heading)  # it may quote a title people typed
     if not ownerships:
         return message(
             f"{heading}: nothing claimed.",
@@ -228,21 +234,22 @@ def find_results(words: str, ownerships: list[Ownership], viewer: str) -> Messag
     typed = escape(words)
     if not ownerships:
         return message(
-            f"Nothing matches {words}.",
+            f"Nothing matches {typed}.",
             section(f"No channel or initiative mentions “{typed}”."),
             actions(button("Show all commands", SHOW_HELP)),
         )
     blocks: list[Block] = [section(f"*Efforts matching “{typed}”*")]
     for ownership in ownerships:
         blocks += ownership_card(ownership, viewer)
-    return message(f"{len(ownerships)} efforts match {words}.", *blocks)
+    return message(f"{len(ownerships)} efforts match {typed}.", *blocks)
 
 
-def released(ownership: Ownership, viewer: str) -> Message:
+def released(ownership: Ownership, viewer: str, owner: str | None = None) -> Message:
     label = effort_label(ownership.effort)
+    whose = "your" if owner in (None, viewer) else f"<@{owner}>'s"
     return message(
-        f"Released {effort_plain(ownership.effort)}.",
-        section(f"Released your claim on {label}."),
+        f"Released {_plain(ownership.effort)}.",
+        section(f"Released {whose} claim on {label}."),
         *ownership_card(ownership, viewer),
     )
 
@@ -250,7 +257,7 @@ def released(ownership: Ownership, viewer: str) -> Message:
 def shared(ownership: Ownership, viewer: str) -> Message:
     effort, silos = ownership.effort, " and ".join(ownership.silos)
     if ownership.co_owned:
-        fallback = f"{effort_plain(effort)} is now co-owned by {silos}."
+        fallback = f"{_plain(effort)} is now co-owned by {silos}."
         text = f":handshake: {effort_label(effort)} is now co-owned by {silos}."
     else:
         fallback = text = "Noted: you agree to share. Waiting for the other owners to agree too."
@@ -261,7 +268,7 @@ def transfer_offer(offer: TransferOffer) -> Message:
     label, reason = effort_label(offer.effort), escape(offer.reason)
     why = f"\n>{reason}" if reason else ""
     return message(
-        f"{effort_plain(offer.effort)} is offered to you.",
+        f"{_plain(offer.effort)} is offered to you.",
         section(f"<@{offer.from_id}> offers you ownership of {label}.{why}"),
         actions(
             button("Accept", ACCEPT_TRANSFER, str(offer.offer_id), style="primary"),
@@ -272,7 +279,7 @@ def transfer_offer(offer: TransferOffer) -> Message:
 
 def transfer_offered(offer: TransferOffer) -> Message:
     return message(
-        f"Offered {effort_plain(offer.effort)} to the new owner.",
+        f"Offered {_plain(offer.effort)} to the new owner.",
         section(
             f"I asked <@{offer.to_id}> to accept ownership of {effort_label(offer.effort)}. "
             "Your claim stays until they accept."
@@ -283,7 +290,7 @@ def transfer_offered(offer: TransferOffer) -> Message:
 
 def transferred(ownership: Ownership, viewer: str) -> Message:
     return message(
-        f"{effort_plain(ownership.effort)} changed hands.",
+        f"{_plain(ownership.effort)} changed hands.",
         section(f":white_check_mark: {effort_label(ownership.effort)} changed hands."),
         *ownership_card(ownership, viewer),
     )
@@ -292,7 +299,7 @@ def transferred(ownership: Ownership, viewer: str) -> Message:
 def transfer_declined(offer: TransferOffer, viewer: str) -> Message:
     who = "You" if viewer == offer.to_id else f"<@{offer.to_id}>"
     return message(
-        f"The handover of {effort_plain(offer.effort)} was declined.",
+        f"The handover of {_plain(offer.effort)} was declined.",
         section(f"{who} declined the handover of {effort_label(offer.effort)}."),
         actions(button("Show owners", SHOW_OWNERS, str(offer.effort.id))),
     )
@@ -319,7 +326,7 @@ def silo_list(summary: DirectorySummary) -> Message:
 
 def silo_assigned(slack_id: str, silo: str) -> Message:
     return message(
-        f"Assigned to {silo}.",
+        f"Assigned to {escape(silo)}.",
         section(f"<@{slack_id}>'s home silo is now *{escape(silo)}*."),
         actions(button("Show all commands", SHOW_HELP)),
     )
@@ -332,7 +339,7 @@ def not_found(kind: str, typed: str, suggestions: list[str]) -> Message:
     if suggestions:
         hint = " Did you mean " + ", ".join(f"`{marker}{escape(s)}`" for s in suggestions) + "?"
     return message(
-        f"I can't find the {kind} {typed}.",
+        f"I can't find the {kind} {shown}.",
         section(f"I can't find the {kind} `{marker}{shown}`.{hint}"),
         actions(button("Show all commands", SHOW_HELP)),
     )

@@ -75,6 +75,7 @@ class Registry:
         self, workspace: int, actor: str, args: ClaimArgs, gateway: SlackGateway
     ) -> ClaimResult:
         if isinstance(args.target, InitiativeRef):
+            await self.claims.silo_for(workspace, actor, args.silo)  # refused: register nothing
             new = NewInitiative(args.target.title, args.description)
             effort, _ = await self.efforts.register_initiative(workspace, actor, new)
         else:
@@ -87,6 +88,7 @@ class Registry:
         self, workspace: int, actor: str, new: NewInitiative, silo: str | None
     ) -> ClaimResult:
         """The initiative modal: register the initiative and claim it in one go."""
+        await self.claims.silo_for(workspace, actor, silo)  # refused: register nothing
         effort, _ = await self.efforts.register_initiative(workspace, actor, new)
         return await self.claims.claim(workspace, actor, effort, silo)
 
@@ -107,6 +109,8 @@ class Registry:
         to = await self.person(workspace, args.to)
         ownership = await self.claims.ownership(effort)
         if ownership.owned_by(actor):
+            if to == actor:
+                raise ClaimRefused(f"You already own {messages.effort_plain(effort)}.")
             return await self.claims.offer_transfer(workspace, actor, effort, to, args.reason)
         if not ownership.owners:
             raise ClaimRefused(f"Nobody owns {messages.effort_plain(effort)} yet.")

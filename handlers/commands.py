@@ -91,7 +91,7 @@ async def release(request: Request) -> Reply:
     owner_id = await request.registry.person(request.workspace, owner) if owner else None
     claims = request.registry.claims
     ownership = await claims.release(request.workspace, request.user, effort, owner_id)
-    return Reply(messages.released(ownership, request.user))
+    return Reply(messages.released(ownership, request.user, owner_id))
 
 
 async def transfer(request: Request) -> Reply:
@@ -115,10 +115,11 @@ async def who(request: Request) -> Reply:
 
 
 async def find(request: Request) -> Reply:
-    if not request.args.strip():
+    words = arguments.parse_words(request.args)
+    if not words:
         raise arguments.ArgumentError("Tell me what to look for.", "/coe find words")
-    found = await request.registry.find(request.workspace, request.args)
-    return Reply(messages.find_results(request.args, found, request.user))
+    found = await request.registry.find(request.workspace, words)
+    return Reply(messages.find_results(words, found, request.user))
 
 
 async def silos(request: Request) -> Reply:

@@ -39,7 +39,8 @@ async def register_initiative(
     user = body["user"]["id"]
     registry, gateway = context["services"].registry, context["gateway"]
     try:
-        result = await registry.register(context["workspace"], user, new, _field(values, "silo"))
+        silo = _field(values, "silo") or None  # nothing picked: the person's own silo
+        result = await registry.register(context["workspace"], user, new, silo)
         reply = messages.claim_result(result, user)
     except Exception as error:
         reply, result = explain(error), None

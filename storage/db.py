@@ -92,6 +92,13 @@ def _tune_sqlite(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
+    # SQLite's own lower() folds ASCII only, so "Équipe" would never match "équipe" as it
+    # does on PostgreSQL; every case-insensitive comparison goes through lower().
+    dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
+
+
+def _lower(value):
+    return value.lower() if isinstance(value, str) else value
 
 
 def _alembic_config(connection: Connection | None = None) -> Config:

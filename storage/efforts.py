@@ -109,11 +109,11 @@ async def search(
     the title counts double."""
     weighted = []
     for word in words:
-        pattern = f"%{word.lower()}%"
+        pattern = f"%{_like_literal(word.lower())}%"
         weighted += [
-            (func.lower(Effort.title).like(pattern), 2),
-            (func.lower(Effort.description).like(pattern), 1),
-            (func.lower(Effort.topic).like(pattern), 1),
+            (func.lower(Effort.title).like(pattern, escape="\\"), 2),
+            (func.lower(Effort.description).like(pattern, escape="\\"), 1),
+            (func.lower(Effort.topic).like(pattern, escape="\\"), 1),
         ]
     score = sum(case((condition, weight), else_=0) for condition, weight in weighted)
     statement = (
@@ -124,6 +124,11 @@ async def search(
         .limit(limit)
     )
     return [(effort, int(rank)) for effort, rank in (await session.exec(statement)).all()]
+
+
+def _like_literal(word: str) -> str:
+    """`word` matched as typed: its `%` and `_` are no LIKE wildcards."""
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 async def active_claims(session: AsyncSession, effort_ids: Iterable[int]) -> list[Claim]:

@@ -1,0 +1,82 @@
+"""Queries on overlaps between efforts, and on the efforts and vectors the engine indexes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlmodel import col, or_, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import Effort, EffortVector, Overlap, utcnow
+
+
+def ordered(a: int, b: int) -> tuple[int, int]:
+    return (a, b) if a < b else (b, a)
+
+
+async def pair(session: AsyncSession, workspace: int, a: int, b: int) -> Overlap | None:
+    low, high = ordered(a, b)
+    found = await session.exec(
+        select(Overlap).where(
+            Overlap.workspace_id == workspace,
+            Overlap.effort_a_id == low,
+            Overlap.effort_b_id == high,
+        )
+    )
+    return found.first()
+
+
+async def get(session: AsyncSession, workspace: int, overlap_id: int) -> Overlap | None:
+    found = await session.get(Overlap, overlap_id)
+    return found if found and found.workspace_id == workspace else None
+
+
+async def of_state(
+    session: AsyncSession, workspace: int, state: str, effort_ids: Sequence[int] | None = None
+) -> Sequence[Overlap]:
+    statement = select(Overlap).where(Overlap.workspace_id == workspace, Overlap.state == state)
+    if effort_ids is not None:
+        ids = list(effort_ids)
+        statement = statement.where(
+            or_(col(Overlap.effort_a_id).in_(ids), col(Overlap.effort_b_id).in_(ids))
+        )
+    found = await session.exec(statement.order_by(col(Overlap.score).desc()))
+    return found.all()
+
+
+async def active_efforts(session: AsyncSession, workspace: int) -> Sequence[Effort]:
+    found = await session.exec(
+        select(Effort).where(Effort.workspace_id == workspace, Effort.status == "active")
+    )
+    return found.all()
+
+
+async def efforts_changed_since(
+    session: AsyncSession, workspace: int, since: datetime
+) -> Sequence[Effort]:
+    """Every effort created, edited, archived or merged after `since`, in any status."""
+    found = await session.exec(
+        select(Effort).where(Effort.workspace_id == workspace, Effort.updated_at > since)
+    )
+    return found.all()
+
+
+async def vectors(session: AsyncSession, workspace: int, model: str) -> dict[int, bytes]:
+    found = await session.exec(
+        select(EffortVector.effort_id, EffortVector.vector).where(
+            EffortVector.workspace_id == workspace, EffortVector.model == model
+        )
+    )
+    return dict(found.all())
+
+
+async def save_vector(
+    session: AsyncSession, workspace: int, effort_id: int, model: str, vector: bytes
+) -> None:
+    row = await session.get(EffortVector, effort_id)
+    if row is None:
+        row = EffortVector(effort_id=effort_id, workspace_id=workspace, model=model, vector=b"")
+        session.add(row)
+    row.model, row.vector, row.updated_at = model, vector, utcnow()
+    await session.commit()
