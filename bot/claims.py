@@ -299,8 +299,13 @@ def _ids(claims: Sequence[Claim]) -> list[int]:
 
 
 def _in_claim_order(claims: Sequence[Claim], found: dict[int, Effort]) -> list[Effort]:
+    """The claimed efforts, once each, leaving out channels that no longer exist."""
     unique = dict.fromkeys(claim.effort_id for claim in claims)
-    return [found[effort_id] for effort_id in unique if effort_id in found]
+    return [
+        found[effort_id]
+        for effort_id in unique
+        if effort_id in found and found[effort_id].status != "deleted"
+    ]
 
 
 def _owner(claim: Claim, silos: dict[int, str], gone: set[str]) -> Owner:

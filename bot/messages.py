@@ -146,6 +146,10 @@ def _owner_line(owner: Owner, contested: bool) -> str:
     return f"• <@{owner.slack_id}> for *{escape(owner.silo)}*, since {since}{shown}"
 
 
+def _efforts(count: int) -> str:
+    return f"{count} {'effort' if count == 1 else 'efforts'}"
+
+
 def _people(count: int) -> str:
     return f"{count} {'person' if count == 1 else 'people'}"
 
@@ -227,7 +231,7 @@ def who_answer(ownerships: list[Ownership], viewer: str, heading: str) -> Messag
         blocks += ownership_card(ownership, viewer)
     if len(ownerships) > 10:
         blocks.append(context(f"…and {len(ownerships) - 10} more."))
-    return message(f"{heading}: {len(ownerships)} efforts.", *blocks)
+    return message(f"{heading}: {_efforts(len(ownerships))}.", *blocks)
 
 
 def find_results(words: str, ownerships: list[Ownership], viewer: str) -> Message:
@@ -241,7 +245,7 @@ def find_results(words: str, ownerships: list[Ownership], viewer: str) -> Messag
     blocks: list[Block] = [section(f"*Efforts matching “{typed}”*")]
     for ownership in ownerships:
         blocks += ownership_card(ownership, viewer)
-    return message(f"{len(ownerships)} efforts match {typed}.", *blocks)
+    return message(f"{_efforts(len(ownerships))} match {typed}.", *blocks)
 
 
 def released(ownership: Ownership, viewer: str, owner: str | None = None) -> Message:

@@ -167,3 +167,13 @@ async def test_a_handover_offer_is_answered_once(world):
     with pytest.raises(ClaimRefused, match="already answered"):
         await claims.accept_transfer(ws, PRIYA, offer.offer_id)
     assert (await claims.ownership(effort)).owned_by(MARIA)
+
+
+async def test_claims_on_deleted_channels_are_not_listed_as_owned(world, db):
+    ws, effort, claims = world
+    await claims.claim(ws, MARIA, effort)
+    async with db.session() as session:
+        row = await efforts.by_channel(session, ws, "C0SOCIAL001")
+        row.status = "deleted"
+        await session.commit()
+    assert await claims.efforts_owned_by(ws, MARIA) == []
