@@ -238,3 +238,14 @@ class EffortVector(SQLModel, table=True):
     model: str = Field(max_length=64)
     vector: bytes
     updated_at: datetime = _when()
+
+
+class SchedulerLease(SQLModel, table=True):
+    """Which worker may run a scheduled job now, and when the job last finished."""
+
+    __tablename__ = "scheduler_lease"
+
+    name: str = Field(primary_key=True, max_length=64)
+    holder: str = Field(default="", max_length=64)
+    expires_at: datetime = _when()
+    last_finished_at: datetime | None = _when(nullable=True)

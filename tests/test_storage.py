@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel
 
-from storage import events
+from storage import events, leases
 from storage.db import Database, SchemaOutdated
 from storage.models import Effort, Workspace
 
@@ -105,3 +105,18 @@ async def test_migrations_match_the_models(db: Database):
 
     async with db.engine.connect() as conn:
         assert await conn.run_sync(differences) == []
+
+
+async def test_a_lease_is_held_by_one_worker_at_a_time(db: Database):
+    async with db.session() as session:
+        assert await leases.acquire(session, "overlap-scan", "worker-1", timedelta(minutes=5))
+        assert not await leases.acquire(session, "overlap-scan", "worker-2", timedelta(minutes=5))
+        await leases.finish(session, "overlap-scan", "worker-1")
+        assert await leases.last_finished(session, "overlap-scan") is not None
+        assert await leases.acquire(session, "overlap-scan", "worker-2", timedelta(minutes=5))
+
+
+async def test_an_expired_lease_can_be_taken_over(db: Database):
+    async with db.session() as session:
+        assert await leases.acquire(session, "overlap-scan", "dead-worker", timedelta(seconds=-1))
+        assert await leases.acquire(session, "overlap-scan", "worker-2", timedelta(minutes=5))

@@ -1,0 +1,50 @@
+"""Leases that let exactly one worker run a scheduled job, however many instances run."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import SchedulerLease, utcnow
+
+
+async def acquire(session: AsyncSession, name: str, holder: str, ttl: timedelta) -> bool:
+    """Take the lease if it is free or expired (or already ours); True when we hold it."""
+    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    now = utcnow()
+    await session.exec(
+        insert(SchedulerLease)
+        .values(name=name, holder="", expires_at=now - timedelta(seconds=1))
+        .on_conflict_do_nothing(index_elements=["name"])
+    )
+    result = await session.exec(
+        update(SchedulerLease)
+        .where(SchedulerLease.name == name)
+        .where((SchedulerLease.expires_at < now) | (SchedulerLease.holder == holder))
+        .values(holder=holder, expires_at=now + ttl)
+    )
+    await session.commit()
+    return result.rowcount == 1
+
+
+async def finish(session: AsyncSession, name: str, holder: str) -> None:
+    """The job is done: record when, and free the lease."""
+    now = utcnow()
+    await session.exec(
+        update(SchedulerLease)
+        .where(SchedulerLease.name == name, SchedulerLease.holder == holder)
+        .values(holder="", expires_at=now, last_finished_at=now)
+    )
+    await session.commit()
+
+
+async def last_finished(session: AsyncSession, name: str) -> datetime | None:
+    found = await session.exec(
+        select(SchedulerLease.last_finished_at).where(SchedulerLease.name == name)
+    )
+    return found.first()
