@@ -105,6 +105,38 @@ class Claims:
             by_effort[claim.effort_id].append(_owner(claim, silos, gone))
         return [Ownership(effort, tuple(by_effort[effort.id])) for effort in of]
 
+    async def efforts_by_id(self, effort_ids: list[int]) -> dict[int, Effort]:
+        async with self._db.session() as session:
+            return await efforts.efforts(session, effort_ids)
+
+    async def move_claims(self, workspace: int, merged: Effort, kept: Effort, actor: str) -> None:
+        """`merged` turned out to be the same effort as `kept`: its owners now own `kept`
+        (once each), and `merged` is marked merged into it."""
+        async with self._db.session() as session:
+            owners_of_kept = {
+                c.owner_slack_id for c in await efforts.active_claims(session, [kept.id])
+            }
+            for claim in await efforts.active_claims(session, [merged.id]):
+                if claim.owner_slack_id in owners_of_kept:
+                    claim.ended_at = utcnow()
+                else:
+                    claim.effort_id = kept.id
+                    owners_of_kept.add(claim.owner_slack_id)
+                session.add(
+                    _event(
+                        workspace,
+                        kept,
+                        "merged",
+                        claim.owner_slack_id,
+                        actor,
+                        silo_id=claim.silo_id,
+                        reason=f"merged from effort {merged.id}",
+                    )
+                )
+            row = (await efforts.efforts(session, [merged.id]))[merged.id]
+            row.status, row.merged_into_id, row.updated_at = "merged", kept.id, utcnow()
+            await session.commit()
+
     async def efforts_owned_by(self, workspace: int, slack_id: str) -> list[Effort]:
         async with self._db.session() as session:
             claims = await efforts.claims_owned_by(session, workspace, slack_id)

@@ -38,6 +38,13 @@ def _parser() -> argparse.ArgumentParser:
     add("serve", _serve, "HTTP mode: Slack requests on POST /slack/events, GET /health.")
     add("socket", _socket, "Socket Mode, for development behind a firewall (SLACK_APP_TOKEN).")
     add("sync", _sync, "Backfill channels, people and user groups from the workspace.")
+    worker = add("worker", _worker, "Run scheduled jobs (the nightly overlap scan).")
+    worker.add_argument("--once", action="store_true", help="run every job once and exit")
+    audit = add("audit", _audit, "Find overlapping efforts in a Slack export, offline.")
+    audit.add_argument("path", help="export folder or zip (channels.json), or initiatives JSON")
+    audit.add_argument("--json", action="store_true", help='print {"pairs": [...]}')
+    overlaps = add("overlaps", _overlaps, "Scan all workspaces now, or re-fit the threshold.")
+    overlaps.add_argument("action", choices=["scan", "tune"])
     add("check", _check, "Validate settings, the policy file and the database.")
     add("migrate", _migrate, "Bring the database schema up to date.")
     manifest = add("manifest", _manifest, "Print the Slack app manifest for a deployment.")
@@ -66,6 +73,31 @@ def _sync(_args: argparse.Namespace, settings: Settings) -> int:
 
     problems = [p for p in settings.problems_for_serve() if "SLACK_BOT_TOKEN" in p]
     return _refuse(problems) or asyncio.run(sync(settings))
+
+
+def _worker(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.runners import worker
+
+    return asyncio.run(worker(settings, once=args.once))
+
+
+def _audit(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.overlaps.audit import main as audit
+    from bot.services import shared_encoder
+    from config.policy import PolicyError, load_policy
+
+    try:
+        policy = load_policy(settings.policy_path)
+    except PolicyError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return audit(args.path, args.json, policy, shared_encoder())
+
+
+def _overlaps(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.runners import overlaps
+
+    return asyncio.run(overlaps(settings, args.action))
 
 
 def _check(_args: argparse.Namespace, settings: Settings) -> int:

@@ -23,6 +23,9 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("claim", "/coe claim", "Open a form to register an initiative."),
     Subcommand("who", "/coe who #channel | @person | Silo", "Who owns what, and since when."),
     Subcommand("find", "/coe find words", "Search channels and initiatives."),
+    Subcommand(
+        "dupes", "/coe dupes [mine|silo|all]", "Efforts that look like the same work, and why."
+    ),
     Subcommand("release", "/coe release #channel", "Give up your claim."),
     Subcommand("transfer", "/coe transfer #channel @person", "Hand your claim to someone."),
     Subcommand("silos", "/coe silos", "List silos with head counts and representatives."),

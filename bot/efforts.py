@@ -61,15 +61,16 @@ class Efforts:
             await efforts.upsert_channels(session, workspace, [channel_record(channel)])
             return await efforts.by_channel(session, workspace, channel["id"])
 
-    async def rename_channel(self, workspace: int, channel_id: str, name: str) -> None:
+    async def rename_channel(self, workspace: int, channel_id: str, name: str) -> Effort:
         async with self._db.session() as session:
             effort = await efforts.by_channel(session, workspace, channel_id)
             if effort is None:
                 await efforts.upsert_channels(session, workspace, [ChannelRecord(channel_id, name)])
-                return
+                return await efforts.by_channel(session, workspace, channel_id)
             effort.title = name
             effort.updated_at = utcnow()
             await session.commit()
+            return effort
 
     async def set_channel_status(self, workspace: int, channel_id: str, status: str) -> None:
         async with self._db.session() as session:

@@ -20,6 +20,7 @@ from bot.blocks import (
 )
 from bot.claims import ClaimResult, Owner, Ownership, TransferOffer
 from bot.directory import DirectorySummary
+from bot.overlaps.service import OverlapView
 from storage.models import Effort
 
 SHOW_HELP = "coe_help"
@@ -411,3 +412,91 @@ def opening_form() -> Message:
         section("Opening the form to register an initiative…"),
         context('Or type `/coe claim "Title" -- description`.'),
     )
+
+
+# --- overlaps ---------------------------------------------------------------------------
+
+SAME_EFFORT = "overlap_same"
+RELATED = "overlap_related"
+NOT_DUPLICATE = "overlap_not"
+DUPES_SCOPE = "dupes_scope"
+ANSWER_OF_ACTION = {SAME_EFFORT: "same", RELATED: "related", NOT_DUPLICATE: "not"}
+DECIDED = {
+    "merged": "same effort: merged",
+    "linked": "related: linked",
+    "dismissed": "not a duplicate: won't be raised again unless one of them changes",
+}
+
+
+def _side(ownership: Ownership) -> str:
+    owners = ", ".join(f"<@{o.slack_id}> ({escape(o.silo)})" for o in ownership.owners)
+    return f"{effort_label(ownership.effort)}: {owners or 'nobody claims it'}"
+
+
+def overlap_card(view: OverlapView) -> list[Block]:
+    lines = [f"*{escape(view.band.capitalize())}*", _side(view.a), _side(view.b)]
+    lines += [f"• {escape(reason)}" for reason in view.reasons]
+    blocks = [section("\n".join(lines))]
+    state = view.overlap.state
+    if state == "open":
+        value = str(view.overlap.id)
+        blocks.append(
+            actions(
+                button("Same effort", SAME_EFFORT, value, style="primary"),
+                button("Related", RELATED, value),
+                button("Not a duplicate", NOT_DUPLICATE, value),
+            )
+        )
+    else:
+        who = f" by <@{view.overlap.decided_by}>" if view.overlap.decided_by else ""
+        blocks.append(context(f"Answered{who}: {DECIDED[state]}."))
+    return blocks
+
+
+def similar_efforts(effort: Effort, views: list[OverlapView]) -> Message:
+    label, plain = effort_label(effort), effort_plain(effort)
+    blocks: list[Block] = [
+        section(
+            f":mag: {label} looks like work that already exists elsewhere. Roundtable never "
+            "picks a winner: say what these are, so the right people end up at one table."
+        )
+    ]
+    for view in views[:5]:
+        blocks += overlap_card(view)
+    return message(f"{escape(plain)} looks like {_efforts(len(views))} already under way.", *blocks)
+
+
+def dupes_list(views: list[OverlapView], scope: str) -> Message:
+    heading = {
+        "mine": "Possible duplicates of your efforts",
+        "silo": "Possible duplicates in your silo",
+        "all": "All possible duplicates",
+    }[scope]
+    others = [s for s in ("mine", "silo", "all") if s != scope]
+    switch = actions(*(button(f"Show {s}", DUPES_SCOPE, s) for s in others))
+    if not views:
+        return message(f"{heading}: none open.", section(f"*{heading}*: none open."), switch)
+    blocks: list[Block] = [section(f"*{heading}*")]
+    for view in views[:15]:
+        blocks += overlap_card(view)
+    if len(views) > 15:
+        blocks.append(context(f"…and {len(views) - 15} more."))
+    return message(f"{heading}: {len(views)}.", *blocks, switch)
+
+
+def overlap_decided(view: OverlapView) -> Message:
+    return message(f"Noted: {DECIDED[view.overlap.state]}.", *overlap_card(view))
+
+
+def with_answer(blocks: list[Block], view: OverlapView) -> list[Block]:
+    """The message's blocks, with the answered pair's buttons replaced by its answer."""
+    answered = overlap_card(view)[-1]
+    value = str(view.overlap.id)
+    return [
+        answered
+        if block.get("type") == "actions"
+        and any(e.get("value") == value for e in block.get("elements", []))
+        and block["elements"][0].get("action_id") in ANSWER_OF_ACTION
+        else block
+        for block in blocks
+    ]

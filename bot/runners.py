@@ -12,9 +12,11 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from bot.app import create_app
 from bot.gateway import SlackFailure
 from bot.logs import configure_logging
+from bot.overlaps.evaluate import tune
 from bot.server import build_web_app
 from bot.services import Services
 from bot.startup import start_background_sync, sync_workspace
+from bot.worker import run_worker, scan_overlaps
 from config.policy import PolicyError
 from config.settings import Settings, mask_database_url
 from storage.db import Database, SchemaOutdated
@@ -71,6 +73,50 @@ async def sync(settings: Settings) -> int:
     finally:
         await services.db.dispose()
     print(f"ok: {report.people} people and {report.channels} channels synced")
+    return 0
+
+
+async def worker(settings: Settings, *, once: bool) -> int:
+    services = await _ready_services(settings)
+    if services is None:
+        return 2
+    log.info("Roundtable worker started%s", " for one pass" if once else "")
+    try:
+        await run_worker(services, once=once)
+    finally:
+        await services.db.dispose()
+    return 0
+
+
+async def overlaps(settings: Settings, action: str) -> int:
+    services = await _ready_services(settings)
+    if services is None:
+        return 2
+    try:
+        if action == "scan":
+            print(f"ok: {await scan_overlaps(services)} ({services.overlaps.mode} mode)")
+            return 0
+        return _print_tuning(await services.overlaps.answered(), services.policy)
+    finally:
+        await services.db.dispose()
+
+
+def _print_tuning(answered: list[tuple[float, bool]], policy) -> int:
+    if not any(same for _, same in answered) or all(same for _, same in answered):
+        print(
+            f"not enough answers yet: {len(answered)} answered pairs; re-fitting needs both "
+            "pairs people confirmed (Same effort, Related) and pairs they dismissed."
+        )
+        return 1
+    fitted = tune(answered)
+    print(
+        f"From {fitted.pairs} answered pairs ({fitted.duplicates} confirmed):\n"
+        f"  threshold {fitted.threshold:.2f} gives precision {fitted.precision:.2f}, "
+        f"recall {fitted.recall:.2f}, F1 {fitted.f1:.2f} (average precision "
+        f"{fitted.average_precision:.2f})\n"
+        f"  the policy now says {policy.overlap.threshold:.2f}; to use the new one, set "
+        f"[overlap] threshold = {fitted.threshold:.2f} in the policy file."
+    )
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
@@ -13,12 +14,21 @@ from bot.directory import People
 from bot.efforts import Efforts
 from bot.gateway import SlackGateway
 from bot.inbox import EventInbox
+from bot.nudges import Nudges
+from bot.overlaps.semantic import Encoder, load_encoder
+from bot.overlaps.service import Overlaps
 from bot.pacing import Pacer
 from bot.registry import Registry
 from bot.workspaces import Workspaces
 from config.policy import Policy, load_policy
 from config.settings import Settings
 from storage.db import Database
+
+
+@functools.cache
+def shared_encoder() -> Encoder | None:
+    """The sentence encoder when the `semantic` extra is installed, loaded once per process."""
+    return load_encoder()
 
 
 @dataclass
@@ -29,6 +39,8 @@ class Services:
     inbox: EventInbox
     workspaces: Workspaces
     registry: Registry
+    overlaps: Overlaps
+    nudges: Nudges
     pacer: Pacer
     installations: AsyncInstallationStore | None = None
 
@@ -40,7 +52,8 @@ class Services:
         if settings.hub_channel:
             policy = policy.with_hub_channel(settings.hub_channel)
         db = db or Database(settings.database_url)
-        registry = Registry(People(db, policy), Efforts(db), Claims(db, policy))
+        claims, people = Claims(db, policy), People(db, policy)
+        registry = Registry(people, Efforts(db), claims)
         installations = None
         if settings.oauth_enabled:
             installations = AsyncSQLAlchemyInstallationStore(
@@ -53,6 +66,8 @@ class Services:
             inbox=EventInbox(db),
             workspaces=Workspaces(db, installations),
             registry=registry,
+            overlaps=Overlaps(db, policy, claims, people, shared_encoder()),
+            nudges=Nudges(db),
             pacer=pacer or Pacer(),
             installations=installations,
         )

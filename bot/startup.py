@@ -16,6 +16,7 @@ async def sync_workspace(services: Services, token: str, *, only_if_empty: bool 
     """Backfill the token's workspace; with `only_if_empty`, only when nobody is known yet.
     Returns the SyncReport, or None when nothing was done."""
     workspace, gateway = await _workspace_of(services, token)
+    await services.workspaces.installed(workspace)
     if only_if_empty and not await services.registry.people.is_empty(workspace):
         return None
     report: SyncReport = await services.registry.sync(workspace, gateway)

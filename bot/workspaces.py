@@ -22,6 +22,10 @@ class Workspaces:
                 self._ids[key] = await directory.workspace_id(session, *key)
         return self._ids[key]
 
+    async def installed(self, workspace: int) -> None:
+        async with self._db.session() as session:
+            await directory.mark_installed(session, workspace)
+
     async def uninstalled(self, enterprise_id: str | None, team_id: str | None) -> None:
         """The app was removed: its tokens go, the history stays for a reinstall."""
         if self._installations:

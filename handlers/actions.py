@@ -21,6 +21,9 @@ def register(app: AsyncApp) -> None:
     app.action(messages.REGISTER_INITIATIVE)(open_initiative_form)
     for action_id, work in EFFORT_ACTIONS.items():
         app.action(action_id)(effort_action(work))
+    for action_id in messages.ANSWER_OF_ACTION:
+        app.action(action_id)(answer_overlap)
+    app.action(messages.DUPES_SCOPE)(show_dupes)
     app.action(messages.ACCEPT_TRANSFER)(accept_transfer)
     app.action(messages.DECLINE_TRANSFER)(decline_transfer)
 
@@ -114,6 +117,46 @@ def effort_action(work: EffortWork) -> Callable[..., Awaitable[None]]:
         await _answer(body, respond, context, reply)
 
     return listener
+
+
+async def answer_overlap(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    respond: AsyncRespond,
+    context: AsyncBoltContext,
+) -> None:
+    await ack()
+    overlaps, user = context["services"].overlaps, body["user"]["id"]
+    answer = messages.ANSWER_OF_ACTION[action["action_id"]]
+    try:
+        view = await overlaps.decide(context["workspace"], int(action["value"]), user, answer)
+    except Exception as error:
+        await _answer(body, respond, context, explain(error))
+        return
+    shown = (body.get("message") or {}).get("blocks")
+    if shown:
+        decided = messages.with_answer(shown, view)
+        await respond(text=body["message"].get("text", ""), blocks=decided, replace_original=True)
+    elif body.get("view", {}).get("type") == "home":
+        await _answer(body, respond, context, messages.overlap_decided(view))
+    else:
+        # Slack does not send an ephemeral message's blocks back, so the other pairs in it
+        # stay as they are and the answer comes as a new message.
+        await respond(**messages.overlap_decided(view), replace_original=False)
+
+
+async def show_dupes(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    respond: AsyncRespond,
+    context: AsyncBoltContext,
+) -> None:
+    await ack()
+    scope, user = action["value"], body["user"]["id"]
+    views = await context["services"].overlaps.open_for(context["workspace"], user, scope)
+    await _answer(body, respond, context, messages.dupes_list(views, scope))
 
 
 async def accept_transfer(

@@ -4,16 +4,18 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 
 from bot import arguments, coe, messages
 from bot.blocks import Message
-from bot.claims import ClaimRefused, TransferOffer
+from bot.claims import ClaimRefused, ClaimResult, TransferOffer
 from bot.gateway import SlackGateway
+from bot.overlaps.service import Overlaps
 from bot.registry import Registry
 from handlers.errors import explain
 
 COMMANDS = ("/coe",)
+DUPES_USAGE = "/coe dupes [mine|silo|all]"
 
 
 @dataclass
@@ -26,6 +28,8 @@ class Request:
     workspace: int
     gateway: SlackGateway
     registry: Registry
+    overlaps: Overlaps
+    respond: AsyncRespond
 
 
 @dataclass
@@ -38,7 +42,9 @@ def register(app: AsyncApp) -> None:
     app.command("/coe")(handle_coe)
 
 
-async def handle_coe(ack: AsyncAck, command: dict[str, Any], context: AsyncBoltContext) -> None:
+async def handle_coe(
+    ack: AsyncAck, command: dict[str, Any], context: AsyncBoltContext, respond: AsyncRespond
+) -> None:
     text = command.get("text") or ""
     if len(text) > coe.MAX_TEXT:
         await ack(**messages.text_too_long(coe.MAX_TEXT))
@@ -55,6 +61,8 @@ async def handle_coe(ack: AsyncAck, command: dict[str, Any], context: AsyncBoltC
         workspace=context["workspace"],
         gateway=context["gateway"],
         registry=context["services"].registry,
+        overlaps=context["services"].overlaps,
+        respond=respond,
     )
     try:
         reply = await route(request)
@@ -79,10 +87,26 @@ async def claim(request: Request) -> Reply:
         )
     args = arguments.parse_claim(request.args)
     result = await request.registry.claim(request.workspace, request.user, args, request.gateway)
-    reply = Reply(messages.claim_result(result, request.user))
+    return Reply(messages.claim_result(result, request.user), lambda: after_claim(request, result))
+
+
+async def after_claim(request: Request, result: ClaimResult) -> None:
+    """Off the 3-second path: the other owners of a contested effort learn it, and the claimant
+    learns which efforts look like the same work."""
     if result.rivals:
-        reply.after = lambda: request.registry.tell_rivals(request.gateway, result, request.user)
-    return reply
+        await request.registry.tell_rivals(request.gateway, result, request.user)
+    effort = result.ownership.effort
+    similar = await request.overlaps.check(request.workspace, effort)
+    if similar:
+        await request.respond(**messages.similar_efforts(effort, similar), replace_original=False)
+
+
+async def dupes(request: Request) -> Reply:
+    scope = request.args.strip().lower() or "mine"
+    if scope not in {"mine", "silo", "all"}:
+        raise arguments.ArgumentError(f"I don't know the scope {scope[:20]}.", DUPES_USAGE)
+    views = await request.overlaps.open_for(request.workspace, request.user, scope)
+    return Reply(messages.dupes_list(views, scope))
 
 
 async def release(request: Request) -> Reply:
@@ -144,4 +168,5 @@ ROUTES: dict[str, Route] = {
     "who": who,
     "find": find,
     "silos": silos,
+    "dupes": dupes,
 }

@@ -16,14 +16,20 @@ def _services(context: AsyncBoltContext) -> Services:
 
 
 async def channel_created(event: dict[str, Any], context: AsyncBoltContext) -> None:
-    efforts = _services(context).registry.efforts
-    await efforts.remember_channel(context["workspace"], event["channel"])
+    services, workspace = _services(context), context["workspace"]
+    effort = await services.registry.efforts.remember_channel(workspace, event["channel"])
+    similar = await services.overlaps.check(workspace, effort)
+    creator = event["channel"].get("creator")
+    if similar and creator:
+        await services.nudges.similar_work(context["gateway"], workspace, effort, creator, similar)
 
 
 async def channel_renamed(event: dict[str, Any], context: AsyncBoltContext) -> None:
-    efforts = _services(context).registry.efforts
-    channel = event["channel"]
-    await efforts.rename_channel(context["workspace"], channel["id"], channel["name"])
+    services, workspace, channel = _services(context), context["workspace"], event["channel"]
+    effort = await services.registry.efforts.rename_channel(
+        workspace, channel["id"], channel["name"]
+    )
+    await services.overlaps.check(workspace, effort)
 
 
 async def channel_archived(event: dict[str, Any], context: AsyncBoltContext) -> None:

@@ -45,5 +45,11 @@ async def register_initiative(
     except Exception as error:
         reply, result = explain(error), None
     await gateway.post_message(user, reply)
-    if result and result.rivals:
+    if result is None:
+        return
+    if result.rivals:
         await registry.tell_rivals(gateway, result, user)
+    effort = result.ownership.effort
+    similar = await context["services"].overlaps.check(context["workspace"], effort)
+    if similar:
+        await gateway.post_message(user, messages.similar_efforts(effort, similar))

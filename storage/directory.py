@@ -52,10 +52,22 @@ async def workspace_id(session: AsyncSession, enterprise_id: str, team_id: str) 
     return found.one()
 
 
+async def installed_workspaces(session: AsyncSession) -> list[int]:
+    found = await session.exec(select(Workspace.id).where(col(Workspace.uninstalled_at).is_(None)))
+    return list(found.all())
+
+
 async def mark_uninstalled(session: AsyncSession, workspace: int) -> None:
     row = await session.get(Workspace, workspace)
     if row:
         row.uninstalled_at = utcnow()
+        await session.commit()
+
+
+async def mark_installed(session: AsyncSession, workspace: int) -> None:
+    row = await session.get(Workspace, workspace)
+    if row and row.uninstalled_at:
+        row.uninstalled_at = None
         await session.commit()
 
 

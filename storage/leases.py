@@ -43,6 +43,16 @@ async def finish(session: AsyncSession, name: str, holder: str) -> None:
     await session.commit()
 
 
+async def release(session: AsyncSession, name: str, holder: str) -> None:
+    """Free the lease without counting the job as done (it failed)."""
+    await session.exec(
+        update(SchedulerLease)
+        .where(SchedulerLease.name == name, SchedulerLease.holder == holder)
+        .values(holder="", expires_at=utcnow())
+    )
+    await session.commit()
+
+
 async def last_finished(session: AsyncSession, name: str) -> datetime | None:
     found = await session.exec(
         select(SchedulerLease.last_finished_at).where(SchedulerLease.name == name)

@@ -18,6 +18,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(moment: datetime) -> datetime:
+    """SQLite hands datetimes back without a zone; every one stored here is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def _when(nullable: bool = False, **kwargs: Any) -> Any:
     default = {} if nullable else {"default_factory": utcnow}
     return Field(sa_type=DateTime(timezone=True), nullable=nullable, **default, **kwargs)

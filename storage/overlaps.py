@@ -71,6 +71,11 @@ async def vectors(session: AsyncSession, workspace: int, model: str) -> dict[int
     return dict(found.all())
 
 
+async def vector_of(session: AsyncSession, effort_id: int, model: str) -> EffortVector | None:
+    row = await session.get(EffortVector, effort_id)
+    return row if row and row.model == model else None
+
+
 async def save_vector(
     session: AsyncSession, workspace: int, effort_id: int, model: str, vector: bytes
 ) -> None:
@@ -80,3 +85,13 @@ async def save_vector(
         session.add(row)
     row.model, row.vector, row.updated_at = model, vector, utcnow()
     await session.commit()
+
+
+async def answered(session: AsyncSession) -> list[tuple[float, bool]]:
+    """Every pair people answered, in all workspaces: (score when raised, same work or not)."""
+    found = await session.exec(
+        select(Overlap.score, Overlap.state).where(
+            col(Overlap.state).in_(["merged", "linked", "dismissed"])
+        )
+    )
+    return [(score, state != "dismissed") for score, state in found.all()]

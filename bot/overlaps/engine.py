@@ -1,0 +1,578 @@
+"""The overlap engine: which efforts look like the same work, how strongly, and why.
+
+Scoring. Efforts are compared in one or two *spaces*: their words (the cosine of TF-IDF vectors,
+`LexicalIndex`) and, with an encoder, their meaning (the cosine of sentence vectors). A cosine
+means more for an effort unlike everything else than for one that resembles many others, so
+each cosine is divided by the two efforts' *density*: the mean cosine with their `NEIGHBOURS`
+closest others, at least `DENSITY_FLOOR` (local scaling: it keeps efforts made of common words
+from matching everything). The relative scores of the spaces are blended and mapped onto [0, 1)
+by `1 - exp(-relative / scale)`, the scale set so that the default threshold 0.6 is where
+precision and recall balance over all pairs of the development set.
+
+Ranking: pairs across silos first, then by score. Clusters are groups of three or more efforts
+that match one another. A dismissed pair stays quiet until one of its texts changes materially.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+from bot.overlaps import EffortId, EffortText, explain
+from bot.overlaps.lexical import LexicalIndex, drifted
+from bot.overlaps.text import Normaliser, fingerprint, resemblance
+from config.policy import Policy, Rule
+
+if TYPE_CHECKING:
+    import numpy as np
+
+NEIGHBOURS = 5
+DENSITY_FLOOR = 0.1
+MIN_SIMILARITY = 0.05  # word cosines below this are noise, such as one common word in common
+CANDIDATES = 20
+# Postings walked to find an effort's nearest others when it is added or refreshed; a check
+# walks the index's larger default budget (see `LexicalIndex.candidates`).
+NEIGHBOURHOOD_BUDGET = 500
+LEXICAL_SCALE = 1.2
+SEMANTIC_WEIGHT = 0.9
+SEMANTIC_SCALE = 1.05
+REFRESH_BLOCK = 1024
+STALE_GROWTH = 1.1  # word similarities are found again once the index grew or shrank this much
+MATERIAL_CHANGE = 0.8  # a text changed materially when less than this share of it is the same
+
+
+class Encoder(Protocol):
+    def encode(self, texts: list[str]) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class Match:
+    """Two efforts that look like the same work: `score` in [0, 1], `band` and `reasons` in
+    words, and whether they belong to different silos."""
+
+    a: EffortId
+    b: EffortId
+    score: float
+    band: str
+    reasons: list[str]
+    cross_silo: bool
+
+
+Found = dict[EffortId, float]
+
+
+class OverlapEngine:
+    """Efforts in memory, each compared with the others as it is added, edited or checked.
+
+    `threshold` is the least score raised as an overlap (the policy's `overlap.threshold`);
+    pairs from `high` up (default halfway from the threshold to 1) are "likely the same effort".
+    With an `encoder` (see `bot.overlaps.semantic`), or with vectors passed to `add`, sentence
+    vectors add candidates and weigh `semantic_weight` in the score.
+    """
+
+    def __init__(
+        self,
+        normaliser: Normaliser,
+        threshold: float,
+        encoder: Encoder | None = None,
+        *,
+        rules: Sequence[Rule] = (),
+        high: float | None = None,
+        semantic_weight: float = SEMANTIC_WEIGHT,
+    ) -> None:
+        self.normaliser = normaliser
+        self.threshold = threshold
+        self.high = (1 + threshold) / 2 if high is None else high
+        self.encoder = encoder
+        self.rules = tuple(rules)
+        self.semantic_weight = semantic_weight
+        self.index = LexicalIndex(normaliser)
+        self._efforts: dict[EffortId, EffortText] = {}
+        self._words = _WordSpace(self.index)
+        self._meanings: _MeaningSpace | None = None
+        self._dismissed: dict[tuple[EffortId, EffortId], tuple[str, str]] = {}
+
+    @classmethod
+    def from_policy(cls, policy: Policy, encoder: Encoder | None = None) -> OverlapEngine:
+        """An engine that drops the policy's silo names as channel prefixes, uses its
+        threshold, and names its rules in the reasons."""
+        aliases = [called for silo in policy.silos for called in (silo.name, *silo.aliases)]
+        return cls(Normaliser(aliases), policy.overlap.threshold, encoder, rules=policy.rules)
+
+    def __len__(self) -> int:
+        return len(self._efforts)
+
+    def __contains__(self, effort_id: object) -> bool:
+        return effort_id in self._efforts
+
+    def effort(self, effort_id: EffortId) -> EffortText:
+        return self._efforts[effort_id]
+
+    def add(self, effort: EffortText, vector: np.ndarray | None = None) -> None:
+        """Add `effort`, or replace the version known under its id. `vector` is its sentence
+        vector when already computed; with an encoder and no vector, it is encoded here."""
+        self.remove(effort.id)
+        self._efforts[effort.id] = effort
+        vector = self._vector_of(effort, vector)
+        if vector is not None and self._meanings is None:
+            self._meanings = _MeaningSpace()
+        for space in self._spaces():
+            space.add(effort, vector)
+
+    update = add
+
+    def remove(self, effort_id: EffortId) -> None:
+        if self._efforts.pop(effort_id, None) is not None:
+            for space in self._spaces():
+                space.remove(effort_id)
+
+    def check(
+        self, effort: EffortText, limit: int = 10, vector: np.ndarray | None = None
+    ) -> list[Match]:
+        """The known efforts that overlap `effort`, best first. `effort` may be new, edited or
+        already added; checking does not add it."""
+        vector = self._vector_of(effort, vector)
+        found = [self._words.lookup(effort)]
+        if self._meanings is not None:
+            found.append(self._meanings.around(effort, vector, found[0]))
+        densities = [_density(each.values()) for each in found]
+        matches = (
+            self._match(
+                effort, self._efforts[other], [each.get(other) for each in found], densities
+            )
+            for other in set().union(*found)
+        )
+        return rank(match for match in matches if match is not None)[:limit]
+
+    def scan(self, *, fresh: bool = False) -> list[Match]:
+        """Every pair of known efforts at or above the threshold, each once, best first.
+
+        The pairs come from each effort's nearest others, found as it was added; `fresh` first
+        finds again those found with outdated word weights (see `refresh`).
+        """
+        if fresh:
+            self.refresh()
+        pairs = self._word_pairs() if self._meanings is None else self._all_pairs()
+        matches = (
+            self._match(self._efforts[a], self._efforts[b], similarities)
+            for (a, b), similarities in pairs
+        )
+        return rank(match for match in matches if match is not None)
+
+    def refresh(self) -> None:
+        """Compare again every effort whose nearest others were found when the index was more
+        than a tenth smaller or larger (word weights drift as efforts come and go)."""
+        for space in self._spaces():
+            space.refresh(self._efforts.values())
+
+    def score(self, a: EffortId, b: EffortId) -> float:
+        """The score of any two known efforts, raised or not (for evaluation and tuning)."""
+        return self._score(self._efforts[a], self._efforts[b], [None] * len(self._spaces()))
+
+    @staticmethod
+    def clusters(matches: Iterable[Match]) -> list[list[EffortId]]:
+        """Groups of three or more efforts that overlap one another (see `clusters`)."""
+        return clusters(matches)
+
+    def fingerprint(self, effort: EffortText) -> str:
+        """32 hex digits summarising the normalised words of `effort`'s name and text (not its
+        topic, which comes and goes); see `text.resemblance`."""
+        name = self.normaliser.tokens(effort.name, name=effort.is_channel)
+        return fingerprint(name + self.normaliser.tokens(effort.text))
+
+    def dismiss(self, a: EffortText, b: EffortText) -> str:
+        """Never raise this pair again unless a text changes materially. Returns the pair's
+        fingerprint (64 hex digits, `a`'s then `b`'s) to store with the dismissal."""
+        pair = self.fingerprint(a) + self.fingerprint(b)
+        self.suppress([(a.id, b.id, pair)])
+        return pair
+
+    def suppress(self, dismissals: Iterable[tuple[EffortId, EffortId, str]]) -> None:
+        """Load dismissed pairs: (a, b, the fingerprint `dismiss` returned for a and b)."""
+        for a, b, pair in dismissals:
+            key = _pair_key(a, b)
+            prints = (pair[:32], pair[32:]) if key == (a, b) else (pair[32:], pair[:32])
+            self._dismissed[key] = prints
+
+    def is_suppressed(self, a: EffortText, b: EffortText) -> bool:
+        """Whether the pair was dismissed and neither text has changed materially since."""
+        key = _pair_key(a.id, b.id)
+        prints = self._dismissed.get(key)
+        if prints is None:
+            return False
+        efforts = (a, b) if key == (a.id, b.id) else (b, a)
+        return all(
+            resemblance(old, self.fingerprint(effort)) >= MATERIAL_CHANGE
+            for old, effort in zip(prints, efforts, strict=True)
+        )
+
+    def _word_pairs(self) -> Iterable[tuple[tuple[EffortId, EffortId], list[float | None]]]:
+        """The pairs whose word similarity alone can reach the threshold (the fast path)."""
+        needed = -math.log(1 - self.threshold) * LEXICAL_SCALE * (1 - 1e-9)
+        roots = {key: math.sqrt(self._words.density(each)) for key, each in self._efforts.items()}
+        for a, b, similarity in self._words.pairs():
+            if similarity >= needed * roots[a] * roots[b]:
+                yield (a, b), [similarity]
+
+    def _all_pairs(self) -> Iterable[tuple[tuple[EffortId, EffortId], list[float | None]]]:
+        """Every pair some space has found, with its similarity in each space (None: unknown)."""
+        spaces = self._spaces()
+        pairs: dict[tuple[EffortId, EffortId], list[float | None]] = {}
+        for position, space in enumerate(spaces):
+            for a, b, similarity in space.pairs():
+                pairs.setdefault(_pair_key(a, b), [None] * len(spaces))[position] = similarity
+        return pairs.items()
+
+    def _spaces(self) -> list[_Space]:
+        return [self._words] if self._meanings is None else [self._words, self._meanings]
+
+    def _score(
+        self,
+        first: EffortText,
+        second: EffortText,
+        similarities: Sequence[float | None],
+        first_densities: Sequence[float] | None = None,
+    ) -> float:
+        """The pair's score from its cosine in each space (None: work it out), each relative to
+        the two densities; `first_densities` when `first` was just looked up, maybe unknown."""
+        relatives: list[float | None] = []
+        for position, space in enumerate(self._spaces()):
+            similarity = similarities[position]
+            if similarity is None:
+                similarity = space.similarity(first, second)
+            if similarity is None:
+                relatives.append(None)
+                continue
+            density = first_densities[position] if first_densities else space.density(first)
+            relatives.append(similarity / math.sqrt(density * space.density(second)))
+        words, meaning = relatives[0] or 0.0, relatives[1] if len(relatives) > 1 else None
+        if meaning is None:
+            return 1 - math.exp(-words / LEXICAL_SCALE)
+        weight = self.semantic_weight
+        return 1 - math.exp(-((1 - weight) * words + weight * meaning) / SEMANTIC_SCALE)
+
+    def _match(
+        self,
+        first: EffortText,
+        second: EffortText,
+        similarities: Sequence[float | None],
+        first_densities: Sequence[float] | None = None,
+    ) -> Match | None:
+        """The pair as a Match, or None when it scores below the threshold or was dismissed."""
+        score = self._score(first, second, similarities, first_densities)
+        if score < self.threshold or self.is_suppressed(first, second):
+            return None
+        meaning = None
+        if self._meanings is not None:
+            meaning = similarities[1] or self._meanings.similarity(first, second)
+        return Match(
+            a=first.id,
+            b=second.id,
+            score=score,
+            band=explain.band(score, self.high),
+            reasons=explain.reasons(
+                first,
+                second,
+                shared_words=self.index.shared_words(first, second),
+                normaliser=self.normaliser,
+                rules=self.rules,
+                meaning=meaning,
+            ),
+            cross_silo=bool(first.silo and second.silo and first.silo != second.silo),
+        )
+
+    def _vector_of(self, effort: EffortText, vector: np.ndarray | None) -> np.ndarray | None:
+        """The given vector, else a fresh one from the encoder, else the stored one."""
+        if vector is not None:
+            return vector
+        if self.encoder is not None:
+            return self.encoder.encode([semantic_text(effort)])[0]
+        return self._meanings.vector(effort.id) if self._meanings else None
+
+
+def rank(matches: Iterable[Match]) -> list[Match]:
+    """Cross-silo pairs first, then the highest scores."""
+    return sorted(matches, key=lambda match: (not match.cross_silo, -match.score))
+
+
+def clusters(matches: Iterable[Match]) -> list[list[EffortId]]:
+    """Groups of three or more efforts that overlap one another, largest first.
+
+    A group is made of triangles (three efforts that all match each other) joined where they
+    share a pair, so a chain of efforts each resembling the next is not one group. An effort
+    that two groups could claim stays in the larger one.
+    """
+    neighbours: defaultdict[EffortId, set[EffortId]] = defaultdict(set)
+    for match in matches:
+        neighbours[match.a].add(match.b)
+        neighbours[match.b].add(match.a)
+    triangles_of: defaultdict[frozenset[EffortId], list[frozenset[EffortId]]] = defaultdict(list)
+    for a, others in neighbours.items():
+        for b in others:
+            for c in others & neighbours[b]:
+                triangle = frozenset((a, b, c))
+                for edge in (frozenset((a, b)), frozenset((b, c)), frozenset((a, c))):
+                    triangles_of[edge].append(triangle)
+    groups = _join(triangles_of.values())
+    placed: set[EffortId] = set()
+    found = []
+    for group in sorted(groups, key=lambda members: (-len(members), sorted(members))):
+        members = sorted(group - placed)
+        if len(members) >= 3:
+            found.append(members)
+            placed.update(members)
+    return found
+
+
+def _join(linked: Iterable[list[frozenset[EffortId]]]) -> list[set[EffortId]]:
+    """The unions of the sets that are linked, directly or through others (union-find)."""
+    parent: dict[frozenset[EffortId], frozenset[EffortId]] = {}
+
+    def root(node: frozenset[EffortId]) -> frozenset[EffortId]:
+        while parent.setdefault(node, node) != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for sets in linked:
+        for other in sets[1:]:
+            parent[root(other)] = root(sets[0])
+    unions: defaultdict[frozenset[EffortId], set[EffortId]] = defaultdict(set)
+    for node in list(parent):
+        unions[root(node)].update(node)
+    return list(unions.values())
+
+
+def semantic_text(effort: EffortText) -> str:
+    """What the encoder reads: the name (a channel's with spaces for dashes), then the text."""
+    name = effort.name.replace("-", " ").replace("_", " ") if effort.is_channel else effort.name
+    return ": ".join(part for part in (name, effort.text) if part)
+
+
+def _pair_key(a: EffortId, b: EffortId) -> tuple[EffortId, EffortId]:
+    """The pair in a fixed order (the ids of one engine are all numbers or all text)."""
+    return (a, b) if a <= b else (b, a)
+
+
+class _Space:
+    """One way of comparing efforts. Each effort's nearest others are found when it is added
+    (and found again by `refresh`); from them come its density and the pairs a scan scores.
+
+    A list of nearest others speaks only for efforts not changed since it was made: `pairs`
+    skips the others, whose own lists speak for them. When an effort goes, those that had it
+    among their closest look again when their density is next needed.
+    """
+
+    def __init__(self) -> None:
+        self._clock = 0
+        self._changed: dict[EffortId, int] = {}  # when each effort was last added
+        self._made: dict[EffortId, int] = {}  # when each list of nearest others was made
+        self._made_among: dict[EffortId, int] = {}  # how many efforts there were then
+        self._found: dict[EffortId, Found] = {}
+        self._closest: dict[EffortId, list[float]] = {}
+        self._densities: dict[EffortId, float] = {}
+        self._listed_by: defaultdict[EffortId, set[EffortId]] = defaultdict(set)
+
+    def similarity(self, first: EffortText, second: EffortText) -> float | None:
+        raise NotImplementedError
+
+    def nearest(self, effort: EffortText, vector: np.ndarray | None) -> Found:
+        """`effort`'s `CANDIDATES` most similar known efforts (never itself)."""
+        raise NotImplementedError
+
+    def add(self, effort: EffortText, vector: np.ndarray | None) -> None:
+        self._clock += 1
+        self._changed[effort.id] = self._clock
+        found = self.nearest(effort, vector)
+        self._keep(effort.id, found)
+        for other, similarity in found.items():
+            self._offer(other, effort.id, similarity)
+
+    def remove(self, effort_id: EffortId) -> None:
+        tables = (self._changed, self._made, self._made_among, self._found, self._closest)
+        for table in (*tables, self._densities):
+            table.pop(effort_id, None)
+        for other in self._listed_by.pop(effort_id, set()):
+            self._closest.pop(other, None)
+            self._densities.pop(other, None)
+
+    def refresh(self, efforts: Iterable[EffortText]) -> None:
+        """Find the nearest others again where the list is stale (see `_stale`)."""
+        for effort in efforts:
+            if self._stale(effort.id):
+                self._keep(effort.id, self.nearest(effort, None))
+
+    def _stale(self, effort_id: EffortId) -> bool:
+        """A list is stale when missing; a space whose similarities drift says when else."""
+        return effort_id not in self._found
+
+    def pairs(self) -> Iterable[tuple[EffortId, EffortId, float]]:
+        """Each pair of an effort and one of its nearest others, once, with their similarity."""
+        changed, made, found_lists = self._changed, self._made, self._found
+        for a, found in found_lists.items():
+            made_a = made[a]
+            for b, similarity in found.items():
+                if changed.get(b, made_a + 1) > made_a:
+                    continue  # b changed since: its own list speaks for the pair
+                if b < a and a in found_lists.get(b, ()) and changed[a] <= made[b]:
+                    continue  # b's list has the pair too, and yields it
+                yield a, b, similarity
+
+    def density(self, effort: EffortText) -> float:
+        """The mean similarity of `effort` (known) with its closest others, at least the floor."""
+        density = self._densities.get(effort.id)
+        if density is None:
+            self._keep(effort.id, self.nearest(effort, None))
+            density = self._densities[effort.id]
+        return density
+
+    def _keep(self, effort_id: EffortId, found: Found) -> None:
+        self._made[effort_id] = self._clock
+        self._made_among[effort_id] = len(self._changed)
+        self._found[effort_id] = found
+        closest = sorted(found.items(), key=lambda item: -item[1])[:NEIGHBOURS]
+        self._closest[effort_id] = [similarity for _, similarity in closest]
+        self._densities[effort_id] = _density(self._closest[effort_id])
+        for other, _ in closest:
+            self._listed_by[other].add(effort_id)
+
+    def _offer(self, effort_id: EffortId, other: EffortId, similarity: float) -> None:
+        """`other` (new) is this similar to `effort_id`: keep it if among the closest."""
+        closest = self._closest.get(effort_id)
+        if closest is None or (len(closest) >= NEIGHBOURS and similarity <= closest[-1]):
+            return
+        closest.insert(bisect.bisect_left([-value for value in closest], -similarity), similarity)
+        del closest[NEIGHBOURS:]
+        self._densities[effort_id] = _density(closest)
+        self._listed_by[other].add(effort_id)
+
+
+def _density(similarities: Iterable[float]) -> float:
+    """The mean of the best `NEIGHBOURS` similarities (missing ones count 0), at least the floor."""
+    best = sorted(similarities, reverse=True)[:NEIGHBOURS]
+    return max(DENSITY_FLOOR, sum(best) / NEIGHBOURS)
+
+
+class _WordSpace(_Space):
+    def __init__(self, index: LexicalIndex) -> None:
+        super().__init__()
+        self.index = index
+
+    def add(self, effort: EffortText, vector: np.ndarray | None) -> None:
+        self.index.add(effort)
+        super().add(effort, vector)
+
+    def remove(self, effort_id: EffortId) -> None:
+        self.index.remove(effort_id)
+        super().remove(effort_id)
+
+    def refresh(self, efforts: Iterable[EffortText]) -> None:
+        self.index.reweight(STALE_GROWTH)
+        super().refresh(efforts)
+
+    def _stale(self, effort_id: EffortId) -> bool:
+        """Also when the index has grown or shrunk enough since for the IDF to have drifted."""
+        made_among = self._made_among.get(effort_id)
+        return made_among is None or drifted(made_among, len(self._changed)) >= STALE_GROWTH
+
+    def similarity(self, first: EffortText, second: EffortText) -> float:
+        return self.index.similarity(first, second)
+
+    def nearest(self, effort: EffortText, vector: np.ndarray | None) -> Found:
+        found = self.index.candidates(effort, CANDIDATES, MIN_SIMILARITY, NEIGHBOURHOOD_BUDGET)
+        return dict(found)
+
+    def lookup(self, effort: EffortText) -> Found:
+        """Like `nearest`, walking the index's full budget, for a check."""
+        return dict(self.index.candidates(effort, CANDIDATES, MIN_SIMILARITY))
+
+
+class _MeaningSpace(_Space):
+    """Sentence vectors in one growing numpy matrix; nearest neighbours by brute force."""
+
+    def __init__(self) -> None:
+        import numpy
+
+        super().__init__()
+        self._np = numpy
+        self._ids: list[EffortId] = []
+        self._rows: dict[EffortId, int] = {}
+        self._matrix = numpy.zeros((0, 0), dtype=numpy.float32)
+
+    def vector(self, effort_id: EffortId) -> np.ndarray | None:
+        row = self._rows.get(effort_id)
+        return None if row is None else self._matrix[row]
+
+    def add(self, effort: EffortText, vector: np.ndarray | None) -> None:
+        if vector is None:
+            return
+        self._put(effort.id, self._np.asarray(vector, dtype=self._np.float32))
+        super().add(effort, vector)
+
+    def remove(self, effort_id: EffortId) -> None:
+        row = self._rows.pop(effort_id, None)
+        if row is None:
+            return
+        last = self._ids.pop()
+        if last != effort_id:
+            self._matrix[row] = self._matrix[len(self._ids)]
+            self._ids[row] = last
+            self._rows[last] = row
+        super().remove(effort_id)
+
+    def similarity(self, first: EffortText, second: EffortText) -> float | None:
+        one, other = self.vector(first.id), self.vector(second.id)
+        return None if one is None or other is None else float(one @ other)
+
+    def nearest(self, effort: EffortText, vector: np.ndarray | None) -> Found:
+        query = self.vector(effort.id) if vector is None else vector
+        if query is None or not self._ids:
+            return {}
+        similarities = self._matrix[: len(self._ids)] @ query
+        count = min(CANDIDATES + 1, len(self._ids))
+        rows = self._np.argpartition(-similarities, count - 1)[:count]
+        found = {self._ids[row]: float(similarities[row]) for row in rows}
+        found.pop(effort.id, None)
+        return found
+
+    def around(
+        self, effort: EffortText, vector: np.ndarray | None, others: Iterable[EffortId]
+    ) -> Found:
+        """`nearest`, and the similarity of `effort` with each of `others` too."""
+        found = self.nearest(effort, vector)
+        query = self.vector(effort.id) if vector is None else vector
+        rows = [self._rows[other] for other in others if other in self._rows]
+        if query is not None and rows:
+            similarities = self._matrix[rows] @ query
+            ids = [self._ids[row] for row in rows]
+            found.update(zip(ids, map(float, similarities), strict=True))
+        return found
+
+    def refresh(self, efforts: Iterable[EffortText]) -> None:
+        """The stale lists of nearest others, a block of rows of the similarity matrix at a
+        time (sentence vectors do not drift: only missing lists are stale)."""
+        stale = [row for row, effort_id in enumerate(self._ids) if self._stale(effort_id)]
+        matrix = self._matrix[: len(self._ids)]
+        count = min(CANDIDATES + 1, len(self._ids))
+        for start in range(0, len(stale), REFRESH_BLOCK):
+            rows = stale[start : start + REFRESH_BLOCK]
+            products = matrix[rows] @ matrix.T
+            best = self._np.argpartition(-products, count - 1, axis=1)[:, :count]
+            for offset, found_rows in enumerate(best):
+                effort_id = self._ids[rows[offset]]
+                found = {self._ids[row]: float(products[offset, row]) for row in found_rows}
+                found.pop(effort_id, None)
+                self._keep(effort_id, found)
+
+    def _put(self, effort_id: EffortId, vector: np.ndarray) -> None:
+        if not self._matrix.size:
+            self._matrix = self._np.zeros((16, vector.shape[0]), dtype=self._np.float32)
+        if len(self._ids) == len(self._matrix):
+            self._matrix = self._np.concatenate([self._matrix, self._np.zeros_like(self._matrix)])
+        self._rows[effort_id] = len(self._ids)
+        self._ids.append(effort_id)
+        self._matrix[len(self._ids) - 1] = vector

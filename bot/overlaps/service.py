@@ -1,0 +1,294 @@
+"""Overlaps as Roundtable lives them: found when efforts appear or change, kept in the
+database, answered by people (same effort, related, not a duplicate), and never raised again
+once dismissed unless a text changes materially.
+
+Each process keeps one engine per workspace in memory. Before every use it catches up with
+the efforts changed in the database since its last look, so several web and worker processes
+stay consistent without recomputing anything in bulk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot.claims import ClaimRefused, Claims, Ownership
+from bot.directory import People
+from bot.overlaps import EffortText
+from bot.overlaps.engine import Match, OverlapEngine, semantic_text
+from config.policy import Policy
+from storage import overlaps
+from storage.db import Database
+from storage.models import Effort, Overlap, as_utc, utcnow
+
+log = logging.getLogger(__name__)
+
+ANSWERS = {"same": "merged", "related": "linked", "not": "dismissed"}
+# Commits of other processes may land a moment after their timestamps: look back this far.
+CATCH_UP_SLACK = timedelta(seconds=5)
+
+
+@dataclass(frozen=True)
+class OverlapView:
+    overlap: Overlap
+    a: Ownership
+    b: Ownership
+
+    @property
+    def band(self) -> str:
+        """ "likely the same effort" or "possibly related": stored first among the reasons."""
+        return self.overlap.reasons[0] if self.overlap.reasons else ""
+
+    @property
+    def reasons(self) -> list[str]:
+        return self.overlap.reasons[1:]
+
+    def involves(self, slack_id: str) -> bool:
+        return self.a.owned_by(slack_id) or self.b.owned_by(slack_id)
+
+
+@dataclass(frozen=True)
+class ScanReport:
+    pairs: int
+    clusters: list[list[int]]
+
+
+@dataclass
+class _Indexed:
+    engine: OverlapEngine
+    synced_at: datetime
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+class Overlaps:
+    def __init__(
+        self, db: Database, policy: Policy, claims: Claims, people: People, encoder=None
+    ) -> None:
+        self._db = db
+        self._policy = policy
+        self._claims = claims
+        self._people = people
+        self._encoder = encoder
+        self._indexes: dict[int, _Indexed] = {}
+
+    @property
+    def mode(self) -> str:
+        return "semantic" if self._encoder else "lexical"
+
+    async def check(self, workspace: int, effort: Effort) -> list[OverlapView]:
+        """Compare a new or edited effort with all others; record and return its open pairs."""
+        if effort.status != "active":
+            return []
+        indexed = await self._index(workspace)
+        async with indexed.lock:
+            text = await self._text(effort)
+            vector = await self._vector(workspace, effort, text)
+            indexed.engine.add(text, vector)
+            matches = indexed.engine.check(text, vector=vector)
+        rows = await self._record(workspace, indexed.engine, matches)
+        return await self._views(rows)
+
+    async def scan(self, workspace: int) -> ScanReport:
+        """The full scan: every pair over the threshold, recorded; groups of three or more."""
+        indexed = await self._index(workspace)
+        async with indexed.lock:
+            matches = indexed.engine.scan(fresh=True)
+        await self._record(workspace, indexed.engine, matches)
+        clusters = OverlapEngine.clusters(matches)
+        return ScanReport(len(matches), [[int(i) for i in group] for group in clusters])
+
+    async def open_pairs(
+        self, workspace: int, effort_ids: list[int] | None = None
+    ) -> list[OverlapView]:
+        async with self._db.session() as session:
+            rows = await overlaps.of_state(session, workspace, "open", effort_ids)
+        views = await self._views(list(rows))
+        # A merged, archived or deleted effort has no open questions left.
+        return [v for v in views if v.a.effort.status == v.b.effort.status == "active"]
+
+    async def answered(self) -> list[tuple[float, bool]]:
+        """People's answers as labelled pairs, for re-fitting the threshold."""
+        async with self._db.session() as session:
+            return await overlaps.answered(session)
+
+    async def open_for(self, workspace: int, user: str, scope: str) -> list[OverlapView]:
+        """Open pairs involving what the person owns ("mine"), what their silo owns ("silo"),
+        or all of them ("all")."""
+        if scope == "all":
+            return await self.open_pairs(workspace)
+        if scope == "mine":
+            owned = await self._claims.efforts_owned_by(workspace, user)
+        else:
+            silo = await self._people.home_silo(workspace, user)
+            owned = await self._claims.efforts_of_silo(workspace, silo.id) if silo else []
+        return await self.open_pairs(workspace, [effort.id for effort in owned])
+
+    async def decide(self, workspace: int, overlap_id: int, actor: str, answer: str) -> OverlapView:
+        """An owner of either effort, or an admin, answers: same effort, related, not one."""
+        async with self._db.session() as session:
+            row = await overlaps.get(session, workspace, overlap_id)
+        if row is None:
+            raise ClaimRefused("That overlap no longer exists.")
+        view = (await self._views([row]))[0]
+        await self._may_answer(workspace, view, actor)
+        state = ANSWERS[answer]
+        if state == "merged":
+            await self._merge(workspace, view, actor)
+        fingerprint = ""
+        if state == "dismissed":
+            fingerprint = await self._dismiss(workspace, view)
+        async with self._db.session() as session:
+            row = await overlaps.get(session, workspace, overlap_id)
+            row.state, row.decided_by, row.decided_at = state, actor, utcnow()
+            row.texts_fingerprint = fingerprint
+            await session.commit()
+        return (await self._views([row]))[0]
+
+    async def _may_answer(self, workspace: int, view: OverlapView, actor: str) -> None:
+        anyone = not view.a.owners and not view.b.owners
+        if anyone or view.involves(actor) or await self._claims.is_admin(workspace, actor):
+            return
+        raise ClaimRefused("Only the owners of these efforts, or an admin, can answer this.")
+
+    async def _merge(self, workspace: int, view: OverlapView, actor: str) -> None:
+        """The newer effort folds into the older one: its claims move, it is marked merged."""
+        kept, merged = sorted((view.a.effort, view.b.effort), key=lambda e: e.id)
+        await self._claims.move_claims(workspace, merged, kept, actor)
+        indexed = await self._index(workspace)
+        async with indexed.lock:
+            indexed.engine.remove(merged.id)
+
+    async def _dismiss(self, workspace: int, view: OverlapView) -> str:
+        indexed = await self._index(workspace)
+        async with indexed.lock:
+            a, b = await self._text(view.a.effort), await self._text(view.b.effort)
+            return indexed.engine.dismiss(a, b)
+
+    async def _record(
+        self, workspace: int, engine: OverlapEngine, matches: list[Match]
+    ) -> list[Overlap]:
+        """Store each match as an open overlap, leaving confirmed pairs alone and dismissed
+        pairs dismissed unless one of the texts changed materially since."""
+        kept = []
+        async with self._db.session() as session:
+            for match in matches:
+                row = await overlaps.pair(session, workspace, int(match.a), int(match.b))
+                if row is None:
+                    low, high = overlaps.ordered(int(match.a), int(match.b))
+                    row = Overlap(
+                        workspace_id=workspace, effort_a_id=low, effort_b_id=high, score=0.0
+                    )
+                    session.add(row)
+                elif row.state in {"merged", "linked"}:
+                    continue
+                elif row.state == "dismissed":
+                    pair = (engine.effort(match.a), engine.effort(match.b))
+                    if engine.is_suppressed(*pair):
+                        continue
+                    row.state, row.decided_by, row.decided_at = "open", None, None
+                row.score, row.reasons = round(match.score, 4), [match.band, *match.reasons]
+                kept.append(row)
+            await session.commit()
+        return kept
+
+    async def _views(self, rows: list[Overlap]) -> list[OverlapView]:
+        if not rows:
+            return []
+        ids = {i for row in rows for i in (row.effort_a_id, row.effort_b_id)}
+        found = await self._claims.efforts_by_id(list(ids))
+        ownerships = {o.effort.id: o for o in await self._claims.ownerships(list(found.values()))}
+        return [
+            OverlapView(row, ownerships[row.effort_a_id], ownerships[row.effort_b_id])
+            for row in rows
+            if row.effort_a_id in ownerships and row.effort_b_id in ownerships
+        ]
+
+    async def _index(self, workspace: int) -> _Indexed:
+        indexed = self._indexes.get(workspace)
+        if indexed is None:
+            indexed = self._indexes[workspace] = await self._build(workspace)
+            return indexed
+        async with indexed.lock:
+            await self._catch_up(workspace, indexed)
+        return indexed
+
+    async def _build(self, workspace: int) -> _Indexed:
+        started = utcnow() - CATCH_UP_SLACK
+        engine = OverlapEngine.from_policy(self._policy, self._encoder)
+        async with self._db.session() as session:
+            efforts = list(await overlaps.active_efforts(session, workspace))
+            stored = await self._stored_vectors(session, workspace)
+            dismissed = await overlaps.of_state(session, workspace, "dismissed")
+        for effort in efforts:
+            text = await self._text(effort)
+            vector = stored.get(effort.id)
+            if self._encoder and vector is None:
+                vector = await self._vector(workspace, effort, text)
+            engine.add(text, vector)
+        engine.suppress(
+            (row.effort_a_id, row.effort_b_id, row.texts_fingerprint)
+            for row in dismissed
+            if row.texts_fingerprint
+        )
+        log.info(
+            "overlap index of workspace %d: %d efforts (%s)", workspace, len(engine), self.mode
+        )
+        return _Indexed(engine, started)
+
+    async def _catch_up(self, workspace: int, indexed: _Indexed) -> None:
+        since, indexed.synced_at = indexed.synced_at, utcnow() - CATCH_UP_SLACK
+        async with self._db.session() as session:
+            changed = await overlaps.efforts_changed_since(session, workspace, since)
+        for effort in changed:
+            if effort.status != "active":
+                indexed.engine.remove(effort.id)
+                continue
+            text = await self._text(effort)
+            indexed.engine.add(text, await self._vector(workspace, effort, text))
+
+    async def _text(self, effort: Effort) -> EffortText:
+        ownership = await self._claims.ownership(effort)
+        body = " ".join(part for part in (effort.description, " ".join(effort.tags)) if part)
+        required = {
+            silo
+            for rule in self._policy.rules_matching(f"{effort.title} {body}")
+            for silo in rule.require
+        }
+        return EffortText(
+            id=effort.id,
+            kind=effort.kind,
+            name=effort.title,
+            text=body,
+            topic=effort.topic,
+            silo=ownership.silos[0] if ownership.silos else None,
+            required_silos=frozenset(required),
+        )
+
+    async def _stored_vectors(self, session, workspace: int) -> dict:
+        if not self._encoder:
+            return {}
+        raw = await overlaps.vectors(session, workspace, self._encoder.model)
+        return {effort_id: _vector_from(blob) for effort_id, blob in raw.items()}
+
+    async def _vector(self, workspace: int, effort: Effort, text: EffortText):
+        """The effort's sentence vector: the stored one unless the effort changed since, else
+        encoded off the event loop and stored. None in lexical mode."""
+        if not self._encoder:
+            return None
+        model = self._encoder.model
+        async with self._db.session() as session:
+            stored = await overlaps.vector_of(session, effort.id, model)
+        if stored and as_utc(stored.updated_at) >= as_utc(effort.updated_at):
+            return _vector_from(stored.vector)
+        [vector] = await asyncio.to_thread(self._encoder.encode, [semantic_text(text)])
+        async with self._db.session() as session:
+            await overlaps.save_vector(session, workspace, effort.id, model, vector.tobytes())
+        return vector
+
+
+def _vector_from(blob: bytes):
+    import numpy  # present whenever an encoder is: the `semantic` extra brings both
+
+    return numpy.frombuffer(blob, dtype=numpy.float32)

