@@ -10,7 +10,7 @@ PRISM := .ci/cache/prism/node_modules/.bin/prism
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet -e ".[dev,semantic]"
 	touch $@
 
 demo: $(VENV)/.installed

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from config.settings import Settings, SettingsError, load_settings
+
+# One BLAS thread: comparing one effort's vector with thousands of stored ones is a small matrix
+# product, and on a small machine a thread pool makes it 20x slower, not faster (bench/).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 def main(argv: list[str] | None = None) -> int:
