@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-EffortId = int | str
+EffortId = int | str  # the ids of one engine are all numbers or all text
 
 
 @dataclass(frozen=True)
