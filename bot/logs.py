@@ -26,5 +26,5 @@ def configure_logging(level: str = "INFO") -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     # The SDKs log request and response bodies, which hold message text, at DEBUG.
-    for noisy in ("slack_sdk", "slack_bolt", "aiohttp.access", "sqlalchemy.engine"):
+    for noisy in ("slack_sdk", "slack_bolt", "aiohttp.access", "sqlalchemy.engine", "alembic"):
         logging.getLogger(noisy).setLevel(max(logging.getLevelName(level), logging.WARNING))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot import coe
 from bot.arguments import TITLE_LIMIT
 from bot.blocks import (
@@ -219,7 +221,13 @@ def contest_notice(result: ClaimResult, claimant: str, rival: str) -> Message:
     )
 
 
-def who_answer(ownerships: list[Ownership], viewer: str, heading: str) -> Message:
+def who_answer(
+    ownerships: list[Ownership],
+    viewer: str,
+    heading: str,
+    similar: Sequence[OverlapView] = (),
+) -> Message:
+    """Owners of each effort; for a single effort, also the open overlaps it is part of."""
     heading = escape(heading)  # it may quote a title people typed
     if not ownerships:
         return message(
@@ -232,6 +240,10 @@ def who_answer(ownerships: list[Ownership], viewer: str, heading: str) -> Messag
         blocks += ownership_card(ownership, viewer)
     if len(ownerships) > 10:
         blocks.append(context(f"…and {len(ownerships) - 10} more."))
+    if similar:
+        blocks.append(section("*Looks like the same work as*"))
+        for view in similar[:5]:
+            blocks += overlap_card(view)
     return message(f"{heading}: {_efforts(len(ownerships))}.", *blocks)
 
 

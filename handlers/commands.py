@@ -135,7 +135,11 @@ async def who(request: Request) -> Reply:
     if target is None:
         target = arguments.PersonRef(id=request.user, handle=None)
     answer = await request.registry.who(request.workspace, target, request.gateway)
-    return Reply(messages.who_answer(answer.ownerships, request.user, answer.heading))
+    similar = []
+    if isinstance(target, arguments.ChannelRef | arguments.InitiativeRef):
+        efforts = [ownership.effort.id for ownership in answer.ownerships]
+        similar = await request.overlaps.open_pairs(request.workspace, efforts)
+    return Reply(messages.who_answer(answer.ownerships, request.user, answer.heading, similar))
 
 
 async def find(request: Request) -> Reply:

@@ -109,3 +109,50 @@ def test_checked_in_manifest_is_the_generated_one():
         "manifest.json is stale: regenerate it with "
         "`python -m bot manifest --url https://roundtable.example.com > manifest.json`"
     )
+
+
+DATA = ROOT / "tests" / "data"
+
+
+def test_audit_of_a_slack_export_prints_pairs_as_json(tmp_path):
+    result = run_bot("audit", str(DATA / "houstondatavis_slack.json"), "--json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    pairs = json.loads(result.stdout)["pairs"]
+    assert pairs and set(pairs[0]) == {"a", "b", "score", "reasons"}
+    assert {"meetup", "meetup-"} in [{p["a"], p["b"]} for p in pairs]
+    assert all(p["reasons"] and 0 <= p["score"] <= 1 for p in pairs)
+
+
+def test_audit_of_initiatives_reads_like_a_report(tmp_path):
+    initiatives = tmp_path / "initiatives.json"
+    initiatives.write_text(
+        json.dumps(
+            [
+                {"title": "Monitor brand mentions on Twitter", "description": "Marketing"},
+                {"title": "Track complaints on social", "description": "Customer Support"},
+                {"title": "Brand sentiment tracking", "description": "Sentiment on social media"},
+                {"title": "Quarterly tax filing", "description": "Finance"},
+            ]
+        )
+    )
+    result = run_bot("audit", str(initiatives), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Brand sentiment tracking" in result.stdout
+    assert "Quarterly tax filing" not in result.stdout.split("Overlapping pairs")[-1]
+
+
+def test_audit_of_a_missing_export_says_so(tmp_path):
+    result = run_bot("audit", str(tmp_path / "nowhere.zip"), cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith("error:")
+
+
+def test_worker_once_and_overlap_commands_on_a_fresh_database(tmp_path):
+    assert run_bot("migrate", cwd=tmp_path).returncode == 0
+    worker = run_bot("worker", "--once", cwd=tmp_path)
+    assert worker.returncode == 0, worker.stderr
+    scan = run_bot("overlaps", "scan", cwd=tmp_path)
+    assert scan.returncode == 0 and scan.stdout.startswith("ok: 0 overlapping pairs")
+    tune = run_bot("overlaps", "tune", cwd=tmp_path)
+    assert tune.returncode == 1
+    assert "not enough answers yet: 0 answered pairs" in tune.stdout

@@ -103,3 +103,11 @@ async def test_only_owners_or_admins_may_answer(acme: Acme):
     refused = acme.sandbox.responses_for(acme.bob)[-1]["payload"]
     assert "Only the owners of these efforts, or an admin" in seen(refused)
     assert buttons(listed)[:3] == ANSWERS
+
+
+async def test_who_shows_what_an_effort_looks_like(acme: Acme):
+    await acme.coe(acme.priya, "claim #pr-social-listening")
+    await acme.coe(acme.maria, f"claim {SENTIMENT}")
+    who = await acme.coe(acme.bob, "who #pr-social-listening")
+    assert "Looks like the same work as" in seen(who)
+    assert pair_value(who, f"<#{acme.pr_listening}>", "Social sentiment tracking") is not None
