@@ -95,7 +95,9 @@ async def play(deployment: LocalDeployment, cast: Cast) -> None:
     care = await sandbox.human.create_channel(
         cast.sam, "cs-social-complaints", purpose="Answer complaints on Twitter and Facebook"
     )
+    heads_up = sandbox.messages(sandbox.dm_channel_id(cast.sam))[-1]
     await coe("/coe", "claim #cs-social-complaints", user_id=cast.sam)
+    await sandbox.driver.click(cast.sam, "overlap_related", message=heads_up)
     await coe("/coe", f"claim {sentiment}", user_id=cast.priya)
     await coe("/coe", f"claim <#{mktg}|mktg-social>", user_id=cast.priya, channel_id=mktg)
     notice = sandbox.messages(sandbox.dm_channel_id(cast.maria))[-1]
@@ -103,7 +105,7 @@ async def play(deployment: LocalDeployment, cast: Cast) -> None:
     await sandbox.driver.click(
         cast.priya, "share_ownership", message=sandbox.ephemerals(cast.priya)[-1]
     )
-    await coe("/coe", "find social", user_id=cast.lee)
+    await coe("/coe", "dupes all", user_id=cast.ada)
     await coe("/coe", "silos", user_id=cast.ada)
     await sandbox.human.deactivate_user(cast.sam)
     await coe("/coe", f"who <#{care}|cs-social-complaints>", user_id=cast.ada)

@@ -15,3 +15,7 @@ async def test_demo_shows_the_cross_silo_story_and_writes_the_transcript(tmp_pat
     assert "#mktg-social is now co-owned by Marketing and PR" in saved
     assert "left the workspace: orphaned" in saved
     assert "Roundtable published the App Home of priya" in saved
+    assert "#cs-social-complaints looks like work that already exists" in saved
+    assert "sam clicked [Related]" in saved
+    assert "related: linked" in saved
+    assert "ada: /coe dupes all" in saved and "*All possible duplicates*" in saved

@@ -175,15 +175,21 @@ class SlackDriver:
             "trigger_id": self._triggers.issue(user.id),
         }
         self._transcript.command(user.id, channel.id, command, text)
+        acked_at = len(self._transcript.entries)
         response = await self._post("slash_command", urlencode(fields), FORM, fields)
-        self._show_reply_in_ack(origin, response)
+        if self._show_reply_in_ack(origin, response):
+            # Slack shows the acknowledgement before anything the app sent after acknowledging,
+            # even when (in tests) the request returned only after that work was done.
+            self._transcript.move_latest_to(acked_at)
         return response
 
-    def _show_reply_in_ack(self, origin: ResponseUrl, response: DriverResponse) -> None:
+    def _show_reply_in_ack(self, origin: ResponseUrl, response: DriverResponse) -> bool:
         """A command acknowledged with a message shows it, like a response_url reply."""
         reply = response.json
         if isinstance(reply, dict) and (reply.get("text") or reply.get("blocks")):
             self._responder.deliver(origin, reply, via="ack")
+            return True
+        return False
 
     # Block actions ------------------------------------------------------------------------
 

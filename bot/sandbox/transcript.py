@@ -63,6 +63,11 @@ class Transcript:
         self.entries.append(entry)
         return entry
 
+    def move_latest_to(self, position: int) -> None:
+        """Move the newest entry to `position` (no-op when it is already there or earlier)."""
+        if position < len(self.entries) - 1:
+            self.entries.insert(position, self.entries.pop())
+
     # What people do ---------------------------------------------------------------------------
 
     def human(self, user_id: str, what: str, *, channel: str | None = None, **data: Any) -> None:

@@ -116,6 +116,22 @@ async def test_command_acknowledged_with_text_shows_it_to_the_user(
     assert shown["channel"] == sandbox.dm_channel_id(maria)
 
 
+async def test_transcript_shows_the_ack_before_what_the_app_sent_after_it(
+    sandbox: Sandbox, app: FakeApp, maria: str
+):
+    async def follow_up_then_ack(received: Received) -> web.Response:
+        await AsyncWebhookClient(received.payload["response_url"]).send(text="Follow-up")
+        return web.json_response({"text": "Acknowledged"})
+
+    app.reply = follow_up_then_ack
+
+    await sandbox.driver.command("/coe", "claim #x", user_id=maria)
+
+    shown = [entry.detail for entry in sandbox.log if entry.kind != "command"]
+    assert [line.strip() for line in shown] == ["Acknowledged", "Follow-up"]
+    assert [e["text"] for e in sandbox.ephemerals(maria)] == ["Follow-up", "Acknowledged"]
+
+
 async def test_response_url_round_trip(sandbox: Sandbox, app: FakeApp, maria: str):
     channel = sandbox.add_channel("launch", creator=maria)
     await sandbox.driver.command("/coe", "status", user_id=maria, channel_id=channel)
