@@ -8,6 +8,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncResp
 
 from bot import messages
 from bot.blocks import Message
+from bot.claims import Claims
 from bot.gateway import SlackFailure
 from bot.home import publish_home
 from bot.services import Services
@@ -24,8 +25,8 @@ def register(app: AsyncApp) -> None:
     for action_id in messages.ANSWER_OF_ACTION:
         app.action(action_id)(answer_overlap)
     app.action(messages.DUPES_SCOPE)(show_dupes)
-    app.action(messages.ACCEPT_TRANSFER)(accept_transfer)
-    app.action(messages.DECLINE_TRANSFER)(decline_transfer)
+    app.action(messages.ACCEPT_TRANSFER)(handover_answer(accept))
+    app.action(messages.DECLINE_TRANSFER)(handover_answer(decline))
 
 
 async def show_help(
@@ -159,48 +160,43 @@ async def show_dupes(
     await _answer(body, respond, context, messages.dupes_list(views, scope))
 
 
-async def accept_transfer(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    respond: AsyncRespond,
-    context: AsyncBoltContext,
-) -> None:
-    await ack()
-    claims, user = context["services"].registry.claims, body["user"]["id"]
-    try:
-        offer, ownership = await claims.accept_transfer(
-            context["workspace"], user, int(action["value"])
-        )
-        reply = messages.transferred(ownership, user)
-        with suppress(SlackFailure):
-            await context["gateway"].post_message(
-                offer.from_id, messages.transferred(ownership, offer.from_id)
-            )
-    except Exception as error:
-        reply = explain(error)
-    await _answer(body, respond, context, reply)
+Render = Callable[[str], Message]
 
 
-async def decline_transfer(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    respond: AsyncRespond,
-    context: AsyncBoltContext,
-) -> None:
-    await ack()
-    claims, user = context["services"].registry.claims, body["user"]["id"]
-    try:
-        offer = await claims.decline_transfer(context["workspace"], user, int(action["value"]))
-        reply = messages.transfer_declined(offer, user)
-        with suppress(SlackFailure):
-            await context["gateway"].post_message(
-                offer.from_id, messages.transfer_declined(offer, offer.from_id)
-            )
-    except Exception as error:
-        reply = explain(error)
-    await _answer(body, respond, context, reply)
+async def accept(claims: Claims, workspace: int, user: str, offer_id: int) -> tuple[str, Render]:
+    offer, ownership = await claims.accept_transfer(workspace, user, offer_id)
+    return offer.from_id, lambda viewer: messages.transferred(ownership, viewer)
+
+
+async def decline(claims: Claims, workspace: int, user: str, offer_id: int) -> tuple[str, Render]:
+    offer = await claims.decline_transfer(workspace, user, offer_id)
+    return offer.from_id, lambda viewer: messages.transfer_declined(offer, viewer)
+
+
+def handover_answer(
+    work: Callable[[Claims, int, str, int], Awaitable[tuple[str, Render]]],
+) -> Callable[..., Awaitable[None]]:
+    """The recipient of a handover answers it; the person who offered it is told too."""
+
+    async def listener(
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        respond: AsyncRespond,
+        context: AsyncBoltContext,
+    ) -> None:
+        await ack()
+        claims, user = context["services"].registry.claims, body["user"]["id"]
+        try:
+            offerer, render = await work(claims, context["workspace"], user, int(action["value"]))
+            reply = render(user)
+            with suppress(SlackFailure):
+                await context["gateway"].post_message(offerer, render(offerer))
+        except Exception as error:
+            reply = explain(error)
+        await _answer(body, respond, context, reply)
+
+    return listener
 
 
 async def _answer(
