@@ -28,6 +28,7 @@ class NewInitiative:
     title: str
     description: str = ""
     tags: tuple[str, ...] = ()
+    working_channel_id: str | None = None
 
 
 def channel_record(channel: dict[str, Any]) -> ChannelRecord:
@@ -134,6 +135,7 @@ class Efforts:
                 title=new.title,
                 description=new.description,
                 tags=list(new.tags),
+                working_channel_id=new.working_channel_id,
                 created_by=creator,
             )
             session.add(effort)

@@ -177,6 +177,8 @@ def ownership_card(ownership: Ownership, viewer: str) -> list[Block]:
     lines += [_owner_line(o, ownership.contested) for o in ownership.owners]
     if effort.description:
         lines.append(f"_{escape(effort.description[:300])}_")
+    if effort.working_channel_id:
+        lines.append(f"Works in <#{effort.working_channel_id}>")
     value = str(effort.id)
     if ownership.owned_by(viewer):
         buttons = [button("Release my claim", RELEASE, value)]
@@ -403,6 +405,16 @@ def _silo_select(silos: list[str]) -> Block:
     }
 
 
+def _channel_select() -> Block:
+    return {
+        "type": "input",
+        "block_id": "channel",
+        "optional": True,
+        "label": {"type": "plain_text", "text": "Channel where the work happens"},
+        "element": {"type": "channels_select", "action_id": "value"},
+    }
+
+
 def initiative_form(silos: list[str]) -> Block:
     blocks = [
         _text_input("title", "Title", max_length=TITLE_LIMIT),
@@ -413,6 +425,7 @@ def initiative_form(silos: list[str]) -> Block:
     ]
     if silos:
         blocks.insert(2, _silo_select(silos))
+    blocks.insert(-1, _channel_select())
     view = modal("Register initiative", *blocks, callback_id=INITIATIVE_FORM)
     view["submit"] = {"type": "plain_text", "text": "Register"}
     return view

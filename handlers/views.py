@@ -19,6 +19,8 @@ def _field(values: dict[str, Any], block_id: str) -> Any:
     element = values.get(block_id, {}).get("value", {})
     if element.get("type") == "static_select":
         return (element.get("selected_option") or {}).get("value")
+    if element.get("type") == "channels_select":
+        return element.get("selected_channel")
     return (element.get("value") or "").strip()
 
 
@@ -35,6 +37,7 @@ async def register_initiative(
         title=title,
         description=_field(values, "description"),
         tags=tuple(t.strip() for t in _field(values, "tags").split(",") if t.strip()),
+        working_channel_id=_field(values, "channel") or None,
     )
     user = body["user"]["id"]
     registry, gateway = context["services"].registry, context["gateway"]

@@ -114,6 +114,7 @@ class Effort(SQLModel, table=True):
     status: str = Field(default="active", max_length=16)
     is_private: bool = False
     merged_into_id: int | None = Field(default=None, foreign_key="effort.id")
+    working_channel_id: str | None = Field(default=None, max_length=32)
     created_by: str | None = Field(default=None, max_length=32)
     created_at: datetime = _when()
     updated_at: datetime = _when()

@@ -565,3 +565,14 @@ async def test_app_home_offers_the_channels_you_created_that_nobody_claimed(acme
     assert "Channels you created that nobody claimed" not in redrawn
     assert f"<#{acme.launch}>" in redrawn and "[Release my claim]" in redrawn
     assert f"You now own <#{acme.launch}>" in seen(acme.dms(acme.ada)[-1])
+
+
+async def test_the_form_records_the_channel_where_an_initiative_happens(acme: Acme):
+    await acme.coe(acme.maria, "claim")
+    form = acme.sandbox.modal(acme.maria)
+    picked = {"type": "channels_select", "selected_channel": acme.launch}
+    await acme.sandbox.driver.submit_view(
+        acme.maria, form, {"title": {"value": "Spring launch"}, "channel": {"value": picked}}
+    )
+    who = seen(await acme.coe(acme.bob, 'who "Spring launch"'))
+    assert f"Works in <#{acme.launch}>" in who
