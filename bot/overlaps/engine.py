@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import bisect
 import math
+from abc import ABC, abstractmethod
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -358,7 +359,7 @@ def _pair_key(a: EffortId, b: EffortId) -> tuple[EffortId, EffortId]:
     return (a, b) if a <= b else (b, a)
 
 
-class _Space:
+class _Space(ABC):
     """One way of comparing efforts. Each effort's nearest others are found when it is added
     (and found again by `refresh`); from them come its density and the pairs a scan scores.
 
@@ -377,12 +378,12 @@ class _Space:
         self._densities: dict[EffortId, float] = {}
         self._listed_by: defaultdict[EffortId, set[EffortId]] = defaultdict(set)
 
-    def similarity(self, first: EffortText, second: EffortText) -> float | None:
-        raise NotImplementedError
+    @abstractmethod
+    def similarity(self, first: EffortText, second: EffortText) -> float | None: ...
 
+    @abstractmethod
     def nearest(self, effort: EffortText, vector: np.ndarray | None) -> Found:
         """`effort`'s `CANDIDATES` most similar known efforts (never itself)."""
-        raise NotImplementedError
 
     def add(self, effort: EffortText, vector: np.ndarray | None) -> None:
         self._clock += 1
