@@ -6,12 +6,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Person, Silo, SiloMembership, Workspace, utcnow
+from storage.upsert import insert, upsert
 
 # The strongest source of a silo membership decides a person's home silo.
 SOURCE_RANK = {"admin": 0, "policy": 1, "usergroup": 2, "title": 3}
@@ -31,14 +30,10 @@ class PersonRecord:
     deleted: bool = False
 
 
-def _insert(session: AsyncSession):
-    return pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-
-
 async def workspace_id(session: AsyncSession, enterprise_id: str, team_id: str) -> int:
     """The workspace's row ID, created on first sight; safe when two processes race."""
     statement = (
-        _insert(session)(Workspace)
+        insert(session, Workspace)
         .values(enterprise_id=enterprise_id, team_id=team_id, installed_at=utcnow())
         .on_conflict_do_nothing(index_elements=["enterprise_id", "team_id"])
     )
@@ -77,14 +72,8 @@ async def upsert_people(
     rows = [{"workspace_id": workspace, "updated_at": utcnow(), **vars(p)} for p in people]
     if not rows:
         return
-    insert = _insert(session)(Person)
     changing = ("name", "real_name", "title", "tz", "is_admin", "is_bot", "deleted", "updated_at")
-    statement = insert.on_conflict_do_update(
-        index_elements=["workspace_id", "slack_id"],
-        set_={column: insert.excluded[column] for column in changing},
-    )
-    for start in range(0, len(rows), 500):
-        await session.exec(statement.values(rows[start : start + 500]))
+    await upsert(session, Person, rows, ("workspace_id", "slack_id"), changing)
     await session.commit()
 
 

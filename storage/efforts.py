@@ -6,12 +6,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import case, func, or_
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Claim, ClaimEvent, Effort, utcnow
+from storage.upsert import upsert
 
 
 @dataclass(frozen=True)
@@ -50,15 +49,8 @@ async def upsert_channels(
     rows = [_channel_row(workspace, c) for c in channels]
     if not rows:
         return
-    dialect = session.bind.dialect.name
-    insert = (pg_insert if dialect == "postgresql" else sqlite_insert)(Effort)
     changing = ("title", "description", "topic", "is_private", "status", "updated_at")
-    statement = insert.on_conflict_do_update(
-        index_elements=["workspace_id", "channel_id"],
-        set_={column: insert.excluded[column] for column in changing},
-    )
-    for start in range(0, len(rows), 500):
-        await session.exec(statement.values(rows[start : start + 500]))
+    await upsert(session, Effort, rows, ("workspace_id", "channel_id"), changing)
     await session.commit()
 
 

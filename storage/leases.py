@@ -5,20 +5,18 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import SchedulerLease, utcnow
+from storage.upsert import insert
 
 
 async def acquire(session: AsyncSession, name: str, holder: str, ttl: timedelta) -> bool:
     """Take the lease if it is free or expired (or already ours); True when we hold it."""
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
     now = utcnow()
     await session.exec(
-        insert(SchedulerLease)
+        insert(session, SchedulerLease)
         .values(name=name, holder="", expires_at=now - timedelta(seconds=1))
         .on_conflict_do_nothing(index_elements=["name"])
     )
