@@ -116,15 +116,21 @@ class OverlapEngine:
     def add(self, effort: EffortText, vector: np.ndarray | None = None) -> None:
         """Add `effort`, or replace the version known under its id. `vector` is its sentence
         vector when already computed; with an encoder and no vector, it is encoded here."""
-        self.remove(effort.id)
-        self._efforts[effort.id] = effort
         vector = self._vector_of(effort, vector)
-        if vector is not None and self._meanings is None:
-            self._meanings = _MeaningSpace()
-        for space in self._spaces():
+        for space in self._enter(effort, vector):
             space.add(effort, vector)
 
     update = add
+
+    def load(self, efforts: Sequence[tuple[EffortText, np.ndarray | None]]) -> None:
+        """Add many efforts at once, as when an engine is first filled: all are taken in, then
+        each one's nearest others are found among them all, once. Much faster than `add` one
+        by one, which compares each effort as it comes and again once word weights drift."""
+        vectors = self._vectors_of(efforts)
+        for (effort, _), vector in zip(efforts, vectors, strict=True):
+            for space in self._enter(effort, vector):
+                space.load(effort, vector)
+        self.refresh()
 
     def remove(self, effort_id: EffortId) -> None:
         if self._efforts.pop(effort_id, None) is not None:
@@ -228,6 +234,14 @@ class OverlapEngine:
                 pairs.setdefault(_pair_key(a, b), [None] * len(spaces))[position] = similarity
         return pairs.items()
 
+    def _enter(self, effort: EffortText, vector: np.ndarray | None) -> list[_Space]:
+        """Know `effort` (in place of the version known under its id); the spaces to add it to."""
+        self.remove(effort.id)
+        self._efforts[effort.id] = effort
+        if vector is not None and self._meanings is None:
+            self._meanings = _MeaningSpace()
+        return self._spaces()
+
     def _spaces(self) -> list[_Space]:
         return [self._words] if self._meanings is None else [self._words, self._meanings]
 
@@ -293,6 +307,16 @@ class OverlapEngine:
         if self.encoder is not None:
             return self.encoder.encode([semantic_text(effort)])[0]
         return self._meanings.vector(effort.id) if self._meanings else None
+
+    def _vectors_of(
+        self, efforts: Sequence[tuple[EffortText, np.ndarray | None]]
+    ) -> list[np.ndarray | None]:
+        """`_vector_of` each, encoding the missing vectors in one batch."""
+        missing = [effort for effort, vector in efforts if vector is None]
+        if missing and self.encoder is not None:
+            encoded = iter(self.encoder.encode([semantic_text(effort) for effort in missing]))
+            return [next(encoded) if vector is None else vector for _, vector in efforts]
+        return [self._vector_of(effort, vector) for effort, vector in efforts]
 
 
 def rank(matches: Iterable[Match]) -> list[Match]:
@@ -386,12 +410,17 @@ class _Space(ABC):
         """`effort`'s `CANDIDATES` most similar known efforts (never itself)."""
 
     def add(self, effort: EffortText, vector: np.ndarray | None) -> None:
-        self._clock += 1
-        self._changed[effort.id] = self._clock
+        """Take `effort` in and find its nearest others, offering it to theirs."""
+        self.load(effort, vector)
         found = self.nearest(effort, vector)
         self._keep(effort.id, found)
         for other, similarity in found.items():
             self._offer(other, effort.id, similarity)
+
+    def load(self, effort: EffortText, vector: np.ndarray | None) -> None:
+        """Take `effort` in; its nearest others are found by the next `refresh`."""
+        self._clock += 1
+        self._changed[effort.id] = self._clock
 
     def remove(self, effort_id: EffortId) -> None:
         tables = (self._changed, self._made, self._made_among, self._found, self._closest)
@@ -463,9 +492,9 @@ class _WordSpace(_Space):
         super().__init__()
         self.index = index
 
-    def add(self, effort: EffortText, vector: np.ndarray | None) -> None:
+    def load(self, effort: EffortText, vector: np.ndarray | None) -> None:
         self.index.add(effort)
-        super().add(effort, vector)
+        super().load(effort, vector)
 
     def remove(self, effort_id: EffortId) -> None:
         self.index.remove(effort_id)
@@ -509,10 +538,13 @@ class _MeaningSpace(_Space):
         return None if row is None else self._matrix[row]
 
     def add(self, effort: EffortText, vector: np.ndarray | None) -> None:
-        if vector is None:
-            return
-        self._put(effort.id, self._np.asarray(vector, dtype=self._np.float32))
-        super().add(effort, vector)
+        if vector is not None:
+            super().add(effort, vector)
+
+    def load(self, effort: EffortText, vector: np.ndarray | None) -> None:
+        if vector is not None:
+            self._put(effort.id, self._np.asarray(vector, dtype=self._np.float32))
+            super().load(effort, vector)
 
     def remove(self, effort_id: EffortId) -> None:
         row = self._rows.pop(effort_id, None)

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
 from bot.overlaps import EffortText
 from bot.overlaps.engine import Match, OverlapEngine, clusters, rank
+from bot.overlaps.evaluate import load_dev_set
 from bot.overlaps.explain import LIKELY, POSSIBLY
 from config.policy import Policy, load_policy
+
+DEV_SET = Path(__file__).parents[1] / "data" / "overlap_dev_set.txt"
 
 SOCIAL = [
     EffortText(1, "channel", "mktg-social-listening", "Monitor brand mentions on Twitter"),
@@ -194,3 +198,45 @@ def test_precomputed_vectors_work_without_an_encoder(policy: Policy) -> None:
     for number, effort in enumerate(OTHERS):
         engine.add(effort, numpy.array([0.0, 1.0 + number], dtype=numpy.float32))
     assert [match.b for match in engine.check(car)] == [2]
+
+
+def test_loading_at_once_finds_every_pair_that_comparing_all_pairs_finds(policy: Policy) -> None:
+    """`load` (a worker's first fill) then a scan raise exactly the pairs of the development
+    set's 155 efforts that score over the threshold when every pair is compared, and the
+    pairs `add` one by one then a fresh scan raise, but for a few near the threshold (the
+    word weights these were found with drifted less than `STALE_GROWTH`)."""
+    efforts = [labelled.effort for labelled in load_dev_set(DEV_SET)]
+    at_once = OverlapEngine.from_policy(policy)
+    at_once.load([(effort, None) for effort in efforts])
+
+    found = {frozenset((m.a, m.b)): m.score for m in at_once.scan()}
+    every_pair = {
+        frozenset((a.id, b.id)): at_once.score(a.id, b.id)
+        for index, a in enumerate(efforts)
+        for b in efforts[index + 1 :]
+    }
+    expected = {pair: score for pair, score in every_pair.items() if score >= at_once.threshold}
+    assert len(expected) > 20
+    assert found.keys() == expected.keys()
+    assert all(found[pair] == pytest.approx(expected[pair]) for pair in expected)
+    one_by_one = {frozenset((m.a, m.b)) for m in engine_with(efforts, policy).scan(fresh=True)}
+    assert len(one_by_one ^ found.keys()) <= len(found) // 20
+
+
+def test_loading_encodes_the_missing_vectors_in_one_batch(policy: Policy) -> None:
+    numpy = pytest.importorskip("numpy")
+
+    class CountingEncoder:
+        def __init__(self) -> None:
+            self.batches: list[int] = []
+
+        def encode(self, texts: list[str]) -> numpy.ndarray:
+            self.batches.append(len(texts))
+            return numpy.ones((len(texts), 2), dtype=numpy.float32)
+
+    encoder = CountingEncoder()
+    engine = OverlapEngine.from_policy(policy, encoder)
+    stored = numpy.array([0.0, 1.0], dtype=numpy.float32)
+    engine.load([(effort, None) for effort in SOCIAL] + [(effort, stored) for effort in OTHERS])
+    assert encoder.batches == [len(SOCIAL)]
+    assert len(engine) == len(SOCIAL) + len(OTHERS)
