@@ -9,6 +9,7 @@ from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Effort, EffortVector, Overlap, utcnow
+from storage.upsert import upsert
 
 
 def ordered(a: int, b: int) -> tuple[int, int]:
@@ -62,28 +63,29 @@ async def efforts_changed_since(
     return found.all()
 
 
-async def vectors(session: AsyncSession, workspace: int, model: str) -> dict[int, bytes]:
-    found = await session.exec(
-        select(EffortVector.effort_id, EffortVector.vector).where(
-            EffortVector.workspace_id == workspace, EffortVector.model == model
-        )
+async def vectors(
+    session: AsyncSession, workspace: int, model: str, effort_ids: Sequence[int] | None = None
+) -> dict[int, EffortVector]:
+    """The workspace's stored vectors made by `model`, by effort ID (only `effort_ids`'s)."""
+    statement = select(EffortVector).where(
+        EffortVector.workspace_id == workspace, EffortVector.model == model
     )
-    return dict(found.all())
+    if effort_ids is not None:
+        statement = statement.where(col(EffortVector.effort_id).in_(list(effort_ids)))
+    found = await session.exec(statement)
+    return {row.effort_id: row for row in found.all()}
 
 
-async def vector_of(session: AsyncSession, effort_id: int, model: str) -> EffortVector | None:
-    row = await session.get(EffortVector, effort_id)
-    return row if row and row.model == model else None
-
-
-async def save_vector(
-    session: AsyncSession, workspace: int, effort_id: int, model: str, vector: bytes
+async def save_vectors(
+    session: AsyncSession, workspace: int, model: str, vectors: Sequence[tuple[int, bytes]]
 ) -> None:
-    row = await session.get(EffortVector, effort_id)
-    if row is None:
-        row = EffortVector(effort_id=effort_id, workspace_id=workspace, model=model, vector=b"")
-        session.add(row)
-    row.model, row.vector, row.updated_at = model, vector, utcnow()
+    """Store each effort's vector (effort ID, float32 bytes), replacing any older one."""
+    now = utcnow()
+    rows = [
+        {"effort_id": i, "workspace_id": workspace, "model": model, "vector": v, "updated_at": now}
+        for i, v in vectors
+    ]
+    await upsert(session, EffortVector, rows, ("effort_id",), ("model", "vector", "updated_at"))
     await session.commit()
 
 

@@ -1,8 +1,13 @@
-"""Overlaps recorded and answered, on both databases (lexical mode, and vectors stored)."""
+"""Overlaps recorded and answered, on both databases; sentence vectors stored and reused."""
 
 from __future__ import annotations
 
+import asyncio
+import zlib
+
+import numpy
 import pytest
+from sqlmodel import func, select
 
 from bot.claims import ClaimRefused, Claims
 from bot.directory import People
@@ -11,7 +16,7 @@ from config.policy import parse_policy
 from storage import directory, efforts
 from storage.db import Database
 from storage.directory import PersonRecord
-from storage.models import Effort, utcnow
+from storage.models import Effort, EffortVector, utcnow
 
 POLICY = parse_policy(
     """
@@ -181,3 +186,50 @@ async def test_only_owners_or_admins_answer(db, world):
     view = (await service.open_pairs(ws))[0]
     with pytest.raises(ClaimRefused, match="owners of these efforts"):
         await service.decide(ws, view.overlap.id, LEE, "not")
+
+
+class HashingEncoder:
+    """A stand-in for the sentence model: each word adds to one of 64 axes. Counts its work."""
+
+    model = "hashing-test"
+
+    def __init__(self) -> None:
+        self.encoded: list[str] = []
+
+    def encode(self, texts: list[str]) -> numpy.ndarray:
+        self.encoded += texts
+        vectors = numpy.zeros((len(texts), 64), dtype=numpy.float32)
+        for row, text in enumerate(texts):
+            for word in text.lower().split():
+                vectors[row, zlib.crc32(word.encode()) % 64] += 1
+        return vectors / numpy.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+async def stored_vectors(db: Database) -> int:
+    async with db.session() as session:
+        return (await session.exec(select(func.count()).select_from(EffortVector))).one()
+
+
+async def test_vectors_are_encoded_once_and_reused_by_the_next_process(db, world):
+    ws, claims, _ = world
+    made = await claimed_triple(db, world)
+    encoder = HashingEncoder()
+    first = Overlaps(db, POLICY, claims, People(db, POLICY), encoder)
+    await first.scan(ws)
+    assert len(encoder.encoded) == len(made) == await stored_vectors(db)
+
+    restarted = Overlaps(db, POLICY, claims, People(db, POLICY), encoder)
+    report = await restarted.scan(ws)
+    assert len(encoder.encoded) == len(made)
+    assert any({e.id for e in made[:3]} <= set(group) for group in report.clusters)
+
+
+async def test_requests_arriving_together_fill_the_index_once(db, world):
+    """Claims answered at once, right after a start: one fill, each vector encoded once."""
+    ws, claims, _ = world
+    made = await claimed_triple(db, world)
+    encoder = HashingEncoder()
+    service = Overlaps(db, POLICY, claims, People(db, POLICY), encoder)
+    checked = await asyncio.gather(*(service.check(ws, effort) for effort in made))
+    assert any(views for views in checked)
+    assert len(encoder.encoded) == len(made) == await stored_vectors(db)

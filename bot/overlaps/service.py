@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -21,13 +22,16 @@ from bot.overlaps.engine import Match, OverlapEngine, semantic_text
 from config.policy import Policy
 from storage import overlaps
 from storage.db import Database
-from storage.models import Effort, Overlap, as_utc, utcnow
+from storage.models import Effort, EffortVector, Overlap, as_utc, utcnow
 
 log = logging.getLogger(__name__)
 
 ANSWERS = {"same": "merged", "related": "linked", "not": "dismissed"}
 # Commits of other processes may land a moment after their timestamps: look back this far.
 CATCH_UP_SLACK = timedelta(seconds=5)
+# When an engine is first filled: efforts whose owners are read per query, texts per encoding.
+OWNERSHIP_BATCH = 1000
+ENCODING_BATCH = 64
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,7 @@ class Overlaps:
         self._people = people
         self._encoder = encoder
         self._indexes: dict[int, _Indexed] = {}
+        self._filling: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     @property
     def mode(self) -> str:
@@ -83,7 +88,7 @@ class Overlaps:
             return []
         indexed = await self._index(workspace)
         async with indexed.lock:
-            text = await self._text(effort)
+            [text] = await self._texts([effort])
             vector = await self._vector(workspace, effort, text)
             indexed.engine.add(text, vector)
             matches = indexed.engine.check(text, vector=vector)
@@ -94,7 +99,7 @@ class Overlaps:
         """The full scan: every pair over the threshold, recorded; groups of three or more."""
         indexed = await self._index(workspace)
         async with indexed.lock:
-            matches = indexed.engine.scan(fresh=True)
+            matches = await asyncio.to_thread(indexed.engine.scan, fresh=True)
         await self._record(workspace, indexed.engine, matches)
         clusters = OverlapEngine.clusters(matches)
         return ScanReport(len(matches), [[int(i) for i in group] for group in clusters])
@@ -163,7 +168,7 @@ class Overlaps:
     async def _dismiss(self, workspace: int, view: OverlapView) -> str:
         indexed = await self._index(workspace)
         async with indexed.lock:
-            a, b = await self._text(view.a.effort), await self._text(view.b.effort)
+            a, b = await self._texts([view.a.effort, view.b.effort])
             return indexed.engine.dismiss(a, b)
 
     async def _record(
@@ -206,27 +211,27 @@ class Overlaps:
         ]
 
     async def _index(self, workspace: int) -> _Indexed:
-        indexed = self._indexes.get(workspace)
-        if indexed is None:
-            indexed = self._indexes[workspace] = await self._build(workspace)
-            return indexed
+        """The workspace's engine, filled on first use (once, however many ask at that time),
+        then caught up with the database."""
+        async with self._filling[workspace]:
+            indexed = self._indexes.get(workspace)
+            if indexed is None:
+                indexed = self._indexes[workspace] = await self._fill(workspace)
+                return indexed
         async with indexed.lock:
             await self._catch_up(workspace, indexed)
         return indexed
 
-    async def _build(self, workspace: int) -> _Indexed:
+    async def _fill(self, workspace: int) -> _Indexed:
         started = utcnow() - CATCH_UP_SLACK
         engine = OverlapEngine.from_policy(self._policy, self._encoder)
         async with self._db.session() as session:
             efforts = list(await overlaps.active_efforts(session, workspace))
-            stored = await self._stored_vectors(session, workspace)
             dismissed = await overlaps.of_state(session, workspace, "dismissed")
-        for effort in efforts:
-            text = await self._text(effort)
-            vector = stored.get(effort.id)
-            if self._encoder and vector is None:
-                vector = await self._vector(workspace, effort, text)
-            engine.add(text, vector)
+        texts = await self._texts(efforts)
+        vectors = await self._stored_or_encoded(workspace, efforts, texts)
+        # Off the event loop: a large workspace takes seconds, and requests must not wait.
+        await asyncio.to_thread(engine.load, list(zip(texts, vectors, strict=True)))
         engine.suppress(
             (row.effort_a_id, row.effort_b_id, row.texts_fingerprint)
             for row in dismissed
@@ -245,11 +250,18 @@ class Overlaps:
             if effort.status != "active":
                 indexed.engine.remove(effort.id)
                 continue
-            text = await self._text(effort)
+            [text] = await self._texts([effort])
             indexed.engine.add(text, await self._vector(workspace, effort, text))
 
-    async def _text(self, effort: Effort) -> EffortText:
-        ownership = await self._claims.ownership(effort)
+    async def _texts(self, efforts: list[Effort]) -> list[EffortText]:
+        texts = []
+        for start in range(0, len(efforts), OWNERSHIP_BATCH):
+            batch = efforts[start : start + OWNERSHIP_BATCH]
+            texts += map(self._text, await self._claims.ownerships(batch))
+        return texts
+
+    def _text(self, ownership: Ownership) -> EffortText:
+        effort = ownership.effort
         body = " ".join(part for part in (effort.description, " ".join(effort.tags)) if part)
         required = {
             silo
@@ -266,26 +278,45 @@ class Overlaps:
             required_silos=frozenset(required),
         )
 
-    async def _stored_vectors(self, session, workspace: int) -> dict:
-        if not self._encoder:
-            return {}
-        raw = await overlaps.vectors(session, workspace, self._encoder.model)
-        return {effort_id: _vector_from(blob) for effort_id, blob in raw.items()}
-
     async def _vector(self, workspace: int, effort: Effort, text: EffortText):
-        """The effort's sentence vector: the stored one unless the effort changed since, else
-        encoded off the event loop and stored. None in lexical mode."""
+        """The effort's sentence vector (see `_stored_or_encoded`)."""
+        [vector] = await self._stored_or_encoded(workspace, [effort], [text], only=[effort.id])
+        return vector
+
+    async def _stored_or_encoded(
+        self,
+        workspace: int,
+        efforts: list[Effort],
+        texts: list[EffortText],
+        only: list[int] | None = None,
+    ) -> list:
+        """Each effort's sentence vector: the stored one unless the effort changed since, else
+        encoded off the event loop and stored. None in lexical mode. `only`: the IDs whose
+        stored vectors to read (default: the whole workspace's)."""
         if not self._encoder:
-            return None
+            return [None] * len(efforts)
         model = self._encoder.model
         async with self._db.session() as session:
-            stored = await overlaps.vector_of(session, effort.id, model)
-        if stored and as_utc(stored.updated_at) >= as_utc(effort.updated_at):
-            return _vector_from(stored.vector)
-        [vector] = await asyncio.to_thread(self._encoder.encode, [semantic_text(text)])
-        async with self._db.session() as session:
-            await overlaps.save_vector(session, workspace, effort.id, model, vector.tobytes())
-        return vector
+            stored = await overlaps.vectors(session, workspace, model, only)
+        vectors = [_fresh_vector(stored.get(effort.id), effort) for effort in efforts]
+        stale = [row for row, vector in enumerate(vectors) if vector is None]
+        for start in range(0, len(stale), ENCODING_BATCH):
+            rows = stale[start : start + ENCODING_BATCH]
+            sentences = [semantic_text(texts[row]) for row in rows]
+            encoded = await asyncio.to_thread(self._encoder.encode, sentences)
+            for row, vector in zip(rows, encoded, strict=True):
+                vectors[row] = vector
+            async with self._db.session() as session:
+                made = [(efforts[row].id, vectors[row].tobytes()) for row in rows]
+                await overlaps.save_vectors(session, workspace, model, made)
+        return vectors
+
+
+def _fresh_vector(stored: EffortVector | None, effort: Effort):
+    """The stored vector if the effort has not changed since it was made."""
+    if stored and as_utc(stored.updated_at) >= as_utc(effort.updated_at):
+        return _vector_from(stored.vector)
+    return None
 
 
 def _vector_from(blob: bytes):
