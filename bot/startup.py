@@ -1,4 +1,5 @@
-"""Work done when a workspace is first seen: fill the directory and the channel map."""
+"""Work done when a workspace is first seen: fill the directory, the channel map and the
+overlap index."""
 
 from __future__ import annotations
 
@@ -14,15 +15,20 @@ log = logging.getLogger(__name__)
 
 async def sync_workspace(services: Services, token: str, *, only_if_empty: bool = False):
     """Backfill the token's workspace; with `only_if_empty`, only when nobody is known yet.
-    Returns the SyncReport, or None when nothing was done."""
+    Then its overlap index is filled, so that the first claim need not wait for it.
+    Returns the SyncReport, or None when no backfill was done."""
     workspace, gateway = await _workspace_of(services, token)
     await services.workspaces.installed(workspace)
-    if only_if_empty and not await services.registry.people.is_empty(workspace):
-        return None
-    report: SyncReport = await services.registry.sync(workspace, gateway)
-    log.info(
-        "synced workspace %d: %d people, %d channels", workspace, report.people, report.channels
-    )
+    report: SyncReport | None = None
+    if not only_if_empty or await services.registry.people.is_empty(workspace):
+        report = await services.registry.sync(workspace, gateway)
+        log.info(
+            "synced workspace %d: %d people, %d channels",
+            workspace,
+            report.people,
+            report.channels,
+        )
+    await services.overlaps.prepare(workspace)
     return report
 
 

@@ -82,6 +82,10 @@ class Overlaps:
     def mode(self) -> str:
         return "semantic" if self._encoder else "lexical"
 
+    async def prepare(self, workspace: int) -> None:
+        """Fill the workspace's index now (encoding missing vectors) rather than on first use."""
+        await self._index(workspace)
+
     async def check(self, workspace: int, effort: Effort) -> list[OverlapView]:
         """Compare a new or edited effort with all others; record and return its open pairs."""
         if effort.status != "active":

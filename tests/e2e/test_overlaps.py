@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from itertools import pairwise
 
+import pytest
+
 from tests.e2e.acme import Acme, buttons, seen
 
 ANSWERS = ["overlap_same", "overlap_related", "overlap_not"]
@@ -111,3 +113,17 @@ async def test_who_shows_what_an_effort_looks_like(acme: Acme):
     who = await acme.coe(acme.bob, "who #pr-social-listening")
     assert "Looks like the same work as" in seen(who)
     assert pair_value(who, f"<#{acme.pr_listening}>", "Social sentiment tracking") is not None
+
+
+async def test_the_sync_fills_the_overlap_index_before_anyone_claims(
+    acme: Acme, caplog: pytest.LogCaptureFixture
+):
+    """The first claim after a start need not wait for the index (or, in semantic mode, for
+    every channel's sentence vector) to be made."""
+    workspace = await workspace_of(acme)
+    filled = [
+        r.getMessage() for r in caplog.get_records("setup") if "overlap index" in r.getMessage()
+    ]
+    assert filled == [
+        f"overlap index of workspace {workspace}: 3 efforts ({acme.slack.services.overlaps.mode})"
+    ]
