@@ -5,27 +5,54 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from sqlalchemy import tuple_
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Effort, EffortVector, Overlap, utcnow
-from storage.upsert import upsert
+from storage.upsert import BATCH, insert, upsert
 
 
 def ordered(a: int, b: int) -> tuple[int, int]:
     return (a, b) if a < b else (b, a)
 
 
-async def pair(session: AsyncSession, workspace: int, a: int, b: int) -> Overlap | None:
-    low, high = ordered(a, b)
-    found = await session.exec(
-        select(Overlap).where(
-            Overlap.workspace_id == workspace,
-            Overlap.effort_a_id == low,
-            Overlap.effort_b_id == high,
-        )
+async def ensure_pairs(
+    session: AsyncSession, workspace: int, pairs: Sequence[tuple[int, int]]
+) -> dict[tuple[int, int], Overlap]:
+    """The overlap row of each pair (a, b), created open where missing. Safe when another
+    process records the same pair at the same moment. Does not commit."""
+    keys = sorted({ordered(a, b) for a, b in pairs})  # one order everywhere: no deadlocks
+    now = utcnow()
+    statement = insert(session, Overlap).on_conflict_do_nothing(
+        index_elements=["workspace_id", "effort_a_id", "effort_b_id"]
     )
-    return found.first()
+    found: dict[tuple[int, int], Overlap] = {}
+    for start in range(0, len(keys), BATCH):
+        batch = keys[start : start + BATCH]
+        rows = [_open_row(workspace, a, b, now) for a, b in batch]
+        await session.exec(statement.values(rows))
+        existing = await session.exec(
+            select(Overlap).where(
+                Overlap.workspace_id == workspace,
+                tuple_(Overlap.effort_a_id, Overlap.effort_b_id).in_(batch),
+            )
+        )
+        found.update(((row.effort_a_id, row.effort_b_id), row) for row in existing.all())
+    return found
+
+
+def _open_row(workspace: int, a: int, b: int, now: datetime) -> dict:
+    return {
+        "workspace_id": workspace,
+        "effort_a_id": a,
+        "effort_b_id": b,
+        "score": 0.0,
+        "reasons": [],
+        "state": "open",
+        "texts_fingerprint": "",
+        "created_at": now,
+    }
 
 
 async def get(session: AsyncSession, workspace: int, overlap_id: int) -> Overlap | None:

@@ -233,3 +233,16 @@ async def test_requests_arriving_together_fill_the_index_once(db, world):
     checked = await asyncio.gather(*(service.check(ws, effort) for effort in made))
     assert any(views for views in checked)
     assert len(encoder.encoded) == len(made) == await stored_vectors(db)
+
+
+async def test_pairs_found_by_several_checks_at_once_are_recorded_once(db, world):
+    """As when a web process and the worker, or two claims, look at once."""
+    ws, _, service = world
+    await claimed_triple(db, world)
+    await service.prepare(ws)
+    matches = service._indexes[ws].engine.scan()
+    recorded = await asyncio.gather(
+        *(service._record(ws, service._indexes[ws].engine, matches) for _ in range(3))
+    )
+    assert len({row.id for rows in recorded for row in rows}) == len(matches) >= 2
+    assert len(await service.open_pairs(ws)) == len(matches)

@@ -182,17 +182,13 @@ class Overlaps:
         pairs dismissed unless one of the texts changed materially since."""
         kept = []
         async with self._db.session() as session:
+            pairs = [(int(match.a), int(match.b)) for match in matches]
+            rows = await overlaps.ensure_pairs(session, workspace, pairs)
             for match in matches:
-                row = await overlaps.pair(session, workspace, int(match.a), int(match.b))
-                if row is None:
-                    low, high = overlaps.ordered(int(match.a), int(match.b))
-                    row = Overlap(
-                        workspace_id=workspace, effort_a_id=low, effort_b_id=high, score=0.0
-                    )
-                    session.add(row)
-                elif row.state in {"merged", "linked"}:
+                row = rows[overlaps.ordered(int(match.a), int(match.b))]
+                if row.state in {"merged", "linked"}:
                     continue
-                elif row.state == "dismissed":
+                if row.state == "dismissed":
                     pair = (engine.effort(match.a), engine.effort(match.b))
                     if engine.is_suppressed(*pair):
                         continue
