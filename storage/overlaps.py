@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import tuple_
@@ -13,42 +14,56 @@ from storage.models import Effort, EffortVector, Overlap, utcnow
 from storage.upsert import BATCH, insert, upsert
 
 
+@dataclass(frozen=True)
+class FoundPair:
+    """A pair of efforts as the engine found it: score, and reasons with the band first."""
+
+    a: int
+    b: int
+    score: float
+    reasons: list[str]
+
+
 def ordered(a: int, b: int) -> tuple[int, int]:
     return (a, b) if a < b else (b, a)
 
 
 async def ensure_pairs(
-    session: AsyncSession, workspace: int, pairs: Sequence[tuple[int, int]]
+    session: AsyncSession, workspace: int, found: Sequence[FoundPair]
 ) -> dict[tuple[int, int], Overlap]:
-    """The overlap row of each pair (a, b), created open where missing. Safe when another
-    process records the same pair at the same moment. Does not commit."""
-    keys = sorted({ordered(a, b) for a, b in pairs})  # one order everywhere: no deadlocks
+    """The overlap row of each pair found, by (lower ID, higher ID): created open where
+    missing, else as it is. Safe when another process records the same pair at the same
+    moment. New rows are committed at once: SQLite's write lock is held only that long."""
+    new = {ordered(pair.a, pair.b): pair for pair in found}
+    keys = sorted(new)  # one order everywhere: no deadlocks
     now = utcnow()
     statement = insert(session, Overlap).on_conflict_do_nothing(
         index_elements=["workspace_id", "effort_a_id", "effort_b_id"]
     )
-    found: dict[tuple[int, int], Overlap] = {}
-    for start in range(0, len(keys), BATCH):
-        batch = keys[start : start + BATCH]
-        rows = [_open_row(workspace, a, b, now) for a, b in batch]
+    batches = [keys[start : start + BATCH] for start in range(0, len(keys), BATCH)]
+    for batch in batches:
+        rows = [_open_row(workspace, key, new[key], now) for key in batch]
         await session.exec(statement.values(rows))
-        existing = await session.exec(
+    await session.commit()
+    stored: dict[tuple[int, int], Overlap] = {}
+    for batch in batches:
+        rows = await session.exec(
             select(Overlap).where(
                 Overlap.workspace_id == workspace,
                 tuple_(Overlap.effort_a_id, Overlap.effort_b_id).in_(batch),
             )
         )
-        found.update(((row.effort_a_id, row.effort_b_id), row) for row in existing.all())
-    return found
+        stored.update(((row.effort_a_id, row.effort_b_id), row) for row in rows.all())
+    return stored
 
 
-def _open_row(workspace: int, a: int, b: int, now: datetime) -> dict:
+def _open_row(workspace: int, key: tuple[int, int], pair: FoundPair, now: datetime) -> dict:
     return {
         "workspace_id": workspace,
-        "effort_a_id": a,
-        "effort_b_id": b,
-        "score": 0.0,
-        "reasons": [],
+        "effort_a_id": key[0],
+        "effort_b_id": key[1],
+        "score": pair.score,
+        "reasons": pair.reasons,
         "state": "open",
         "texts_fingerprint": "",
         "created_at": now,

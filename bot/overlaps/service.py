@@ -182,18 +182,17 @@ class Overlaps:
         pairs dismissed unless one of the texts changed materially since."""
         kept = []
         async with self._db.session() as session:
-            pairs = [(int(match.a), int(match.b)) for match in matches]
-            rows = await overlaps.ensure_pairs(session, workspace, pairs)
-            for match in matches:
-                row = rows[overlaps.ordered(int(match.a), int(match.b))]
+            found = [_found(match) for match in matches]
+            rows = await overlaps.ensure_pairs(session, workspace, found)
+            for match, pair in zip(matches, found, strict=True):
+                row = rows[overlaps.ordered(pair.a, pair.b)]
                 if row.state in {"merged", "linked"}:
                     continue
                 if row.state == "dismissed":
-                    pair = (engine.effort(match.a), engine.effort(match.b))
-                    if engine.is_suppressed(*pair):
+                    if engine.is_suppressed(engine.effort(match.a), engine.effort(match.b)):
                         continue
                     row.state, row.decided_by, row.decided_at = "open", None, None
-                row.score, row.reasons = round(match.score, 4), [match.band, *match.reasons]
+                row.score, row.reasons = pair.score, pair.reasons
                 kept.append(row)
             await session.commit()
         return kept
@@ -310,6 +309,11 @@ class Overlaps:
                 made = [(efforts[row].id, vectors[row].tobytes()) for row in rows]
                 await overlaps.save_vectors(session, workspace, model, made)
         return vectors
+
+
+def _found(match: Match) -> overlaps.FoundPair:
+    reasons = [match.band, *match.reasons]
+    return overlaps.FoundPair(int(match.a), int(match.b), round(match.score, 4), reasons)
 
 
 def _fresh_vector(stored: EffortVector | None, effort: Effort):
