@@ -27,6 +27,15 @@ $(PRISM):
 contract: $(VENV)/.installed $(PRISM)
 	ROUNDTABLE_PRISM=$(PRISM) $(PY) -m pytest -m e2e
 
+# Every benchmark with its defaults, one after another (figures: docs/benchmarks.md).
+bench: $(VENV)/.installed
+	$(PY) -m bench.ack_latency
+	$(PY) -m bench.backfill
+	$(PY) -m bench.overlap_quality
+	$(PY) -m bench.overlap_speed
+	$(PY) -m bench.overlap_speed --semantic
+	OPENBLAS_NUM_THREADS=1 $(PY) -m bench.semantic_model
+
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

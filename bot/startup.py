@@ -14,22 +14,29 @@ log = logging.getLogger(__name__)
 
 
 async def sync_workspace(services: Services, token: str, *, only_if_empty: bool = False):
-    """Backfill the token's workspace; with `only_if_empty`, only when nobody is known yet.
-    Then its overlap index is filled, so that the first claim need not wait for it.
-    Returns the SyncReport, or None when no backfill was done."""
-    workspace, gateway = await _workspace_of(services, token)
-    await services.workspaces.installed(workspace)
-    report: SyncReport | None = None
-    if not only_if_empty or await services.registry.people.is_empty(workspace):
-        report = await services.registry.sync(workspace, gateway)
-        log.info(
-            "synced workspace %d: %d people, %d channels",
-            workspace,
-            report.people,
-            report.channels,
-        )
+    """Backfill the token's workspace (see `backfill`), then fill its overlap index, so that
+    the first claim need not wait for it. Returns the SyncReport, or None when no backfill
+    was done."""
+    workspace, report = await backfill(services, token, only_if_empty=only_if_empty)
     await services.overlaps.prepare(workspace)
     return report
+
+
+async def backfill(
+    services: Services, token: str, *, only_if_empty: bool = False
+) -> tuple[int, SyncReport | None]:
+    """Fill the directory and the channel map of the token's workspace from Slack; with
+    `only_if_empty`, only when nobody is known yet. Returns the workspace and the SyncReport
+    (None when nothing was done)."""
+    workspace, gateway = await _workspace_of(services, token)
+    await services.workspaces.installed(workspace)
+    if only_if_empty and not await services.registry.people.is_empty(workspace):
+        return workspace, None
+    report = await services.registry.sync(workspace, gateway)
+    log.info(
+        "synced workspace %d: %d people, %d channels", workspace, report.people, report.channels
+    )
+    return workspace, report
 
 
 def start_background_sync(services: Services, token: str | None) -> asyncio.Task | None:
