@@ -41,7 +41,7 @@ from bot.overlaps.evaluate import (
 if TYPE_CHECKING:
     from bot.overlaps.semantic import Encoder
 
-DEV_SET = Path(__file__).resolve().parents[2] / "shared" / "data" / "overlap_dev_set.txt"
+DEV_SET = Path(__file__).parents[1] / "tests" / "data" / "overlap_dev_set.txt"
 MIN_PRECISION = 0.70
 
 
