@@ -112,10 +112,14 @@ async def vectors(
     statement = select(EffortVector).where(
         EffortVector.workspace_id == workspace, EffortVector.model == model
     )
-    if effort_ids is not None:
-        statement = statement.where(col(EffortVector.effort_id).in_(list(effort_ids)))
-    found = await session.exec(statement)
-    return {row.effort_id: row for row in found.all()}
+    if effort_ids is None:
+        return {row.effort_id: row for row in (await session.exec(statement)).all()}
+    ids = list(effort_ids)
+    found: dict[int, EffortVector] = {}
+    for start in range(0, len(ids), BATCH):
+        batch = statement.where(col(EffortVector.effort_id).in_(ids[start : start + BATCH]))
+        found.update((row.effort_id, row) for row in (await session.exec(batch)).all())
+    return found
 
 
 async def save_vectors(

@@ -41,7 +41,7 @@ NEIGHBOURHOOD_BUDGET = 500
 LEXICAL_SCALE = 1.2
 SEMANTIC_WEIGHT = 0.9
 SEMANTIC_SCALE = 1.05
-REFRESH_BLOCK = 1024
+REFRESH_BLOCK = 256  # similarity-matrix rows at a time (about 300 MB of work at 100,000 efforts)
 STALE_GROWTH = 1.1  # word similarities are found again once the index grew or shrank this much
 MATERIAL_CHANGE = 0.8  # a text changed materially when less than this share of it is the same
 
@@ -110,6 +110,10 @@ class OverlapEngine:
     def __contains__(self, effort_id: object) -> bool:
         return effort_id in self._efforts
 
+    def knows(self, effort: EffortText) -> bool:
+        """Whether this very version of `effort` (same texts, same silo) is known."""
+        return self._efforts.get(effort.id) == effort
+
     def effort(self, effort_id: EffortId) -> EffortText:
         return self._efforts[effort_id]
 
@@ -145,7 +149,8 @@ class OverlapEngine:
         vector = self._vector_of(effort, vector)
         found = [self._words.lookup(effort)]
         if self._meanings is not None:
-            found.append(self._meanings.around(effort, vector, found[0]))
+            known = self.knows(effort)
+            found.append(self._meanings.around(effort, vector, found[0], known=known))
         densities = [_density(each.values()) for each in found]
         matches = (
             self._match(
@@ -301,9 +306,14 @@ class OverlapEngine:
         )
 
     def _vector_of(self, effort: EffortText, vector: np.ndarray | None) -> np.ndarray | None:
-        """The given vector, else a fresh one from the encoder, else the stored one."""
+        """The given vector, else the one of this very version of `effort` if known, else a
+        fresh one from the encoder, else the one of the version known."""
         if vector is not None:
             return vector
+        if self._meanings is not None and self.knows(effort):
+            known = self._meanings.vector(effort.id)
+            if known is not None:
+                return known
         if self.encoder is not None:
             return self.encoder.encode([semantic_text(effort)])[0]
         return self._meanings.vector(effort.id) if self._meanings else None
@@ -573,10 +583,18 @@ class _MeaningSpace(_Space):
         return found
 
     def around(
-        self, effort: EffortText, vector: np.ndarray | None, others: Iterable[EffortId]
+        self,
+        effort: EffortText,
+        vector: np.ndarray | None,
+        others: Iterable[EffortId],
+        *,
+        known: bool,
     ) -> Found:
-        """`nearest`, and the similarity of `effort` with each of `others` too."""
-        found = self.nearest(effort, vector)
+        """`nearest`, and the similarity of `effort` with each of `others` too. When `effort`
+        is `known` in this very version and nothing was added since its list of nearest others
+        was made (a check right after an add), that list is used rather than found again."""
+        fresh = known and self._made.get(effort.id) == self._clock
+        found = dict(self._found[effort.id]) if fresh else self.nearest(effort, vector)
         query = self.vector(effort.id) if vector is None else vector
         rows = [self._rows[other] for other in others if other in self._rows]
         if query is not None and rows:

@@ -92,10 +92,8 @@ class Overlaps:
             return []
         indexed = await self._index(workspace)
         async with indexed.lock:
-            [text] = await self._texts([effort])
-            vector = await self._vector(workspace, effort, text)
-            indexed.engine.add(text, vector)
-            matches = indexed.engine.check(text, vector=vector)
+            [text] = await self._admit(workspace, indexed.engine, [effort])
+            matches = indexed.engine.check(text)
         rows = await self._record(workspace, indexed.engine, matches)
         return await self._views(rows)
 
@@ -228,7 +226,7 @@ class Overlaps:
             efforts = list(await overlaps.active_efforts(session, workspace))
             dismissed = await overlaps.of_state(session, workspace, "dismissed")
         texts = await self._texts(efforts)
-        vectors = await self._stored_or_encoded(workspace, efforts, texts)
+        vectors = await self._stored_or_encoded(workspace, efforts, texts, whole_workspace=True)
         # Off the event loop: a large workspace takes seconds, and requests must not wait.
         await asyncio.to_thread(engine.load, list(zip(texts, vectors, strict=True)))
         engine.suppress(
@@ -248,9 +246,22 @@ class Overlaps:
         for effort in changed:
             if effort.status != "active":
                 indexed.engine.remove(effort.id)
-                continue
-            [text] = await self._texts([effort])
-            indexed.engine.add(text, await self._vector(workspace, effort, text))
+        active = [effort for effort in changed if effort.status == "active"]
+        await self._admit(workspace, indexed.engine, active)
+
+    async def _admit(
+        self, workspace: int, engine: OverlapEngine, efforts: list[Effort]
+    ) -> list[EffortText]:
+        """Add the efforts the engine does not know as they now are (new, edited, or owned by
+        another silo); returns all their texts. Vectors are read, or encoded, in batches."""
+        texts = await self._texts(efforts)
+        new = [row for row, text in enumerate(texts) if not engine.knows(text)]
+        vectors = await self._stored_or_encoded(
+            workspace, [efforts[row] for row in new], [texts[row] for row in new]
+        )
+        for row, vector in zip(new, vectors, strict=True):
+            engine.add(texts[row], vector)
+        return texts
 
     async def _texts(self, efforts: list[Effort]) -> list[EffortText]:
         texts = []
@@ -277,26 +288,23 @@ class Overlaps:
             required_silos=frozenset(required),
         )
 
-    async def _vector(self, workspace: int, effort: Effort, text: EffortText):
-        """The effort's sentence vector (see `_stored_or_encoded`)."""
-        [vector] = await self._stored_or_encoded(workspace, [effort], [text], only=[effort.id])
-        return vector
-
     async def _stored_or_encoded(
         self,
         workspace: int,
         efforts: list[Effort],
         texts: list[EffortText],
-        only: list[int] | None = None,
+        *,
+        whole_workspace: bool = False,
     ) -> list:
         """Each effort's sentence vector: the stored one unless the effort changed since, else
-        encoded off the event loop and stored. None in lexical mode. `only`: the IDs whose
-        stored vectors to read (default: the whole workspace's)."""
+        encoded off the event loop and stored. None in lexical mode. `whole_workspace`: the
+        efforts are all of the workspace's, whose vectors are then read in one query."""
         if not self._encoder:
             return [None] * len(efforts)
         model = self._encoder.model
         async with self._db.session() as session:
-            stored = await overlaps.vectors(session, workspace, model, only)
+            ids = None if whole_workspace else [effort.id for effort in efforts]
+            stored = await overlaps.vectors(session, workspace, model, ids)
         vectors = [_fresh_vector(stored.get(effort.id), effort) for effort in efforts]
         stale = [row for row, vector in enumerate(vectors) if vector is None]
         for start in range(0, len(stale), ENCODING_BATCH):
