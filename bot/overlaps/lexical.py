@@ -133,8 +133,9 @@ class LexicalIndex:
         return [(other, score) for other, score in found[:limit] if score >= min_similarity]
 
     def similarity(self, first: EffortText, second: EffortText) -> float:
-        """The cosine similarity of the two efforts' weighted stems, with the live IDF."""
-        return _cosine(self.vector(self.bag(first)), self.vector(self.bag(second)))
+        """The cosine similarity of the two efforts' weighted stems, weighed as `candidates`
+        weighs them (an indexed effort as written in the postings)."""
+        return _cosine(self._query(first), self._query(second))
 
     def shared_words(self, first: EffortText, second: EffortText) -> list[str]:
         """The words both efforts use, those that weigh most in their similarity first."""
