@@ -19,7 +19,7 @@ import bisect
 import math
 from abc import ABC, abstractmethod
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -168,7 +168,8 @@ class OverlapEngine:
         """
         if fresh:
             self.refresh()
-        pairs = self._word_pairs() if self._meanings is None else self._all_pairs()
+        meanings = self._meanings
+        pairs = self._word_pairs() if meanings is None else self._promising_pairs(meanings)
         matches = (
             self._match(self._efforts[a], self._efforts[b], similarities)
             for (a, b), similarities in pairs
@@ -236,8 +237,53 @@ class OverlapEngine:
         pairs: dict[tuple[EffortId, EffortId], list[float | None]] = {}
         for position, space in enumerate(spaces):
             for a, b, similarity in space.pairs():
-                pairs.setdefault(_pair_key(a, b), [None] * len(spaces))[position] = similarity
+                key = (a, b) if a <= b else (b, a)  # `_pair_key`, inline: millions of pairs
+                pairs.setdefault(key, [None] * len(spaces))[position] = similarity
         return pairs.items()
+
+    def _promising_pairs(
+        self, meanings: _MeaningSpace
+    ) -> Iterable[tuple[tuple[EffortId, EffortId], list[float | None]]]:
+        """The pairs of `_all_pairs` that score at or above the threshold, scored with NumPy
+        all at once. Missing meaning similarities are products of the stored vectors. Working
+        out a word similarity costs the most, so a missing one is first taken at the most it
+        can be (no more than the least similar of either effort's nearest words, since the
+        pair is not among them) and worked out only where the pair could still pass."""
+        np = meanings.np
+        pairs = list(self._all_pairs())
+        order = list(self._efforts)
+        at = {effort_id: position for position, effort_id in enumerate(order)}
+        a, b = (np.array([at[key[side]] for key, _ in pairs], dtype=np.int64) for side in (0, 1))
+        words, meaning = (np.array([_nan_if_none(s[space]) for _, s in pairs]) for space in (0, 1))
+        gaps = np.flatnonzero(np.isnan(meaning))
+        meaning[gaps] = meanings.similarities(
+            [order[i] for i in a[gaps]], [order[i] for i in b[gaps]]
+        )
+        score = self._scorer(np, order, a, b)
+        unknown = np.isnan(words)
+        ceilings = np.array([self._words.ceiling(effort_id) for effort_id in order])
+        most = np.where(unknown, np.minimum(ceilings[a], ceilings[b]), words)
+        for k in np.flatnonzero(unknown & (score(most, meaning) >= self.threshold)):
+            words[k] = self._words.similarity(*(self._efforts[i] for i in pairs[k][0]))
+        words[np.isnan(words)] = 0.0
+        for k in np.flatnonzero(score(words, meaning) >= self.threshold):
+            yield pairs[k][0], [float(words[k]), _none_if_nan(meaning[k])]
+
+    def _scorer(self, np, order: list[EffortId], a, b) -> Callable:
+        """`_score` for the pairs (`order[a[i]]`, `order[b[i]]`), all at once, given their word
+        and meaning similarities as arrays (NaN meaning: no vector). `np` is NumPy."""
+        spaces = self._spaces()
+        roots = [
+            np.sqrt(np.array([space.density(self._efforts[i]) for i in order])) for space in spaces
+        ]
+        word_scale, meaning_scale = (root[a] * root[b] for root in roots)
+
+        def score(words, meaning):
+            relative_words, relative_meaning = words / word_scale, meaning / meaning_scale
+            blended = _blended_score(relative_words, relative_meaning, self.semantic_weight, np.exp)
+            return np.where(np.isnan(meaning), _lexical_score(relative_words, np.exp), blended)
+
+        return score
 
     def _enter(self, effort: EffortText, vector: np.ndarray | None) -> list[_Space]:
         """Know `effort` (in place of the version known under its id); the spaces to add it to."""
@@ -271,9 +317,8 @@ class OverlapEngine:
             relatives.append(similarity / math.sqrt(density * space.density(second)))
         words, meaning = relatives[0] or 0.0, relatives[1] if len(relatives) > 1 else None
         if meaning is None:
-            return 1 - math.exp(-words / LEXICAL_SCALE)
-        weight = self.semantic_weight
-        return 1 - math.exp(-((1 - weight) * words + weight * meaning) / SEMANTIC_SCALE)
+            return _lexical_score(words)
+        return _blended_score(words, meaning, self.semantic_weight)
 
     def _match(
         self,
@@ -327,6 +372,24 @@ class OverlapEngine:
             encoded = iter(self.encoder.encode([semantic_text(effort) for effort in missing]))
             return [next(encoded) if vector is None else vector for _, vector in efforts]
         return [self._vector_of(effort, vector) for effort, vector in efforts]
+
+
+def _nan_if_none(value: float | None) -> float:
+    return math.nan if value is None else value
+
+
+def _none_if_nan(value: float) -> float | None:
+    return None if math.isnan(value) else float(value)
+
+
+def _lexical_score(words, exp=math.exp):
+    """A score from a relative word similarity (a number, or a NumPy array with `numpy.exp`)."""
+    return 1 - exp(-words / LEXICAL_SCALE)
+
+
+def _blended_score(words, meaning, weight: float, exp=math.exp):
+    """A score from relative word and meaning similarities, meaning weighing `weight`."""
+    return 1 - exp(-((1 - weight) * words + weight * meaning) / SEMANTIC_SCALE)
 
 
 def rank(matches: Iterable[Match]) -> list[Match]:
@@ -462,6 +525,14 @@ class _Space(ABC):
                     continue  # b's list has the pair too, and yields it
                 yield a, b, similarity
 
+    def ceiling(self, effort_id: EffortId) -> float:
+        """The most an effort missing from `effort_id`'s nearest others can be similar to it
+        (as far as the search for them went)."""
+        found = self._found.get(effort_id)
+        if not found or len(found) < CANDIDATES:
+            return MIN_SIMILARITY
+        return min(found.values())
+
     def density(self, effort: EffortText) -> float:
         """The mean similarity of `effort` (known) with its closest others, at least the floor."""
         density = self._densities.get(effort.id)
@@ -538,7 +609,7 @@ class _MeaningSpace(_Space):
         import numpy
 
         super().__init__()
-        self._np = numpy
+        self.np = numpy
         self._ids: list[EffortId] = []
         self._rows: dict[EffortId, int] = {}
         self._matrix = numpy.zeros((0, 0), dtype=numpy.float32)
@@ -553,7 +624,7 @@ class _MeaningSpace(_Space):
 
     def load(self, effort: EffortText, vector: np.ndarray | None) -> None:
         if vector is not None:
-            self._put(effort.id, self._np.asarray(vector, dtype=self._np.float32))
+            self._put(effort.id, self.np.asarray(vector, dtype=self.np.float32))
             super().load(effort, vector)
 
     def remove(self, effort_id: EffortId) -> None:
@@ -571,13 +642,28 @@ class _MeaningSpace(_Space):
         one, other = self.vector(first.id), self.vector(second.id)
         return None if one is None or other is None else float(one @ other)
 
+    def similarities(self, firsts: list[EffortId], seconds: list[EffortId]) -> np.ndarray:
+        """The cosine of each pair (`firsts[i]`, `seconds[i]`), NaN where a vector is missing."""
+        np = self.np
+        rows = [
+            np.array([self._rows.get(i, -1) for i in ids], dtype=np.int64)
+            for ids in (firsts, seconds)
+        ]
+        found = np.full(len(firsts), np.nan)
+        both = np.flatnonzero((rows[0] >= 0) & (rows[1] >= 0))
+        for start in range(0, len(both), REFRESH_BLOCK * 64):
+            part = both[start : start + REFRESH_BLOCK * 64]
+            one, other = self._matrix[rows[0][part]], self._matrix[rows[1][part]]
+            found[part] = np.einsum("ij,ij->i", one, other)
+        return found
+
     def nearest(self, effort: EffortText, vector: np.ndarray | None) -> Found:
         query = self.vector(effort.id) if vector is None else vector
         if query is None or not self._ids:
             return {}
         similarities = self._matrix[: len(self._ids)] @ query
         count = min(CANDIDATES + 1, len(self._ids))
-        rows = self._np.argpartition(-similarities, count - 1)[:count]
+        rows = self.np.argpartition(-similarities, count - 1)[:count]
         found = {self._ids[row]: float(similarities[row]) for row in rows}
         found.pop(effort.id, None)
         return found
@@ -612,7 +698,7 @@ class _MeaningSpace(_Space):
         for start in range(0, len(stale), REFRESH_BLOCK):
             rows = stale[start : start + REFRESH_BLOCK]
             products = matrix[rows] @ matrix.T
-            best = self._np.argpartition(-products, count - 1, axis=1)[:, :count]
+            best = self.np.argpartition(-products, count - 1, axis=1)[:, :count]
             for offset, found_rows in enumerate(best):
                 effort_id = self._ids[rows[offset]]
                 found = {self._ids[row]: float(products[offset, row]) for row in found_rows}
@@ -621,9 +707,9 @@ class _MeaningSpace(_Space):
 
     def _put(self, effort_id: EffortId, vector: np.ndarray) -> None:
         if not self._matrix.size:
-            self._matrix = self._np.zeros((16, vector.shape[0]), dtype=self._np.float32)
+            self._matrix = self.np.zeros((16, vector.shape[0]), dtype=self.np.float32)
         if len(self._ids) == len(self._matrix):
-            self._matrix = self._np.concatenate([self._matrix, self._np.zeros_like(self._matrix)])
+            self._matrix = self.np.concatenate([self._matrix, self.np.zeros_like(self._matrix)])
         self._rows[effort_id] = len(self._ids)
         self._ids.append(effort_id)
         self._matrix[len(self._ids) - 1] = vector

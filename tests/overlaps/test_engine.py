@@ -240,3 +240,26 @@ def test_loading_encodes_the_missing_vectors_in_one_batch(policy: Policy) -> Non
     engine.load([(effort, None) for effort in SOCIAL] + [(effort, stored) for effort in OTHERS])
     assert encoder.batches == [len(SOCIAL)]
     assert len(engine) == len(SOCIAL) + len(OTHERS)
+
+
+def test_the_semantic_scan_raises_what_scoring_each_found_pair_raises(policy: Policy) -> None:
+    """The scan scores all pairs at once with NumPy and skips working out word similarities
+    that cannot matter; it must raise what scoring each pair one by one raises."""
+    numpy = pytest.importorskip("numpy")
+    efforts = [labelled.effort for labelled in load_dev_set(DEV_SET)]
+    vectors = numpy.random.default_rng(3).standard_normal((len(efforts), 32), dtype=numpy.float32)
+    for row in range(1, len(efforts), 2):  # half of the efforts mean what the one before does
+        vectors[row] = vectors[row - 1] + 0.2 * vectors[row]
+    vectors /= numpy.linalg.norm(vectors, axis=1, keepdims=True)
+    engine = OverlapEngine.from_policy(policy)
+    engine.load(list(zip(efforts, vectors, strict=True)))
+
+    found = {frozenset((m.a, m.b)): m.score for m in engine.scan()}
+    one_by_one = {
+        frozenset((a, b)): engine.score(a, b)
+        for (a, b), _ in engine._all_pairs()
+        if engine.score(a, b) >= engine.threshold
+    }
+    assert len(one_by_one) > 40
+    assert found.keys() == one_by_one.keys()
+    assert all(found[pair] == pytest.approx(one_by_one[pair]) for pair in found)
