@@ -70,11 +70,8 @@ def run_audit(
     """The audit of `path` as a readable report, or as JSON {"pairs": [...]}."""
     export = read(Path(path), policy)
     engine = OverlapEngine.from_policy(policy, encoder)
-    for effort in export.efforts:
-        engine.add(effort)
-    matches = [
-        match for match in engine.scan(fresh=True) if not {match.a, match.b} <= export.archived
-    ]
+    engine.load([(effort, None) for effort in export.efforts])
+    matches = [match for match in engine.scan() if not {match.a, match.b} <= export.archived]
     if json_output:
         return json.dumps({"pairs": [_pair_json(engine, match) for match in matches]}, indent=2)
     return _report(Path(path), export, engine, matches)

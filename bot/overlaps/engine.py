@@ -43,6 +43,9 @@ SEMANTIC_WEIGHT = 0.9
 SEMANTIC_SCALE = 1.05
 REFRESH_BLOCK = 256  # similarity-matrix rows at a time (about 300 MB of work at 100,000 efforts)
 STALE_GROWTH = 1.1  # word similarities are found again once the index grew or shrank this much
+# Stale neighbourhoods found again per scan: a few seconds' work, so that the night after a
+# workspace grew by a tenth does not take ten times as long as the others.
+REFRESH_PER_SCAN = 20_000
 MATERIAL_CHANGE = 0.8  # a text changed materially when less than this share of it is the same
 
 
@@ -164,10 +167,11 @@ class OverlapEngine:
         """Every pair of known efforts at or above the threshold, each once, best first.
 
         The pairs come from each effort's nearest others, found as it was added; `fresh` first
-        finds again those found with outdated word weights (see `refresh`).
+        finds again up to `REFRESH_PER_SCAN` of those found with outdated word weights, the
+        oldest first (see `refresh`), leaving the rest to the next scans.
         """
         if fresh:
-            self.refresh()
+            self.refresh(limit=REFRESH_PER_SCAN)
         meanings = self._meanings
         pairs = self._word_pairs() if meanings is None else self._promising_pairs(meanings)
         matches = (
@@ -176,11 +180,12 @@ class OverlapEngine:
         )
         return rank(match for match in matches if match is not None)
 
-    def refresh(self) -> None:
-        """Compare again every effort whose nearest others were found when the index was more
-        than a tenth smaller or larger (word weights drift as efforts come and go)."""
+    def refresh(self, limit: int | None = None) -> None:
+        """Find the nearest others of every effort that has none yet, and again of those whose
+        were found when the index was more than a tenth smaller or larger (word weights drift
+        as efforts come and go): at most `limit` of these, the oldest first."""
         for space in self._spaces():
-            space.refresh(self._efforts.values())
+            space.refresh(self._efforts.values(), limit)
 
     def score(self, a: EffortId, b: EffortId) -> float:
         """The score of any two known efforts, raised or not (for evaluation and tuning)."""
@@ -503,11 +508,15 @@ class _Space(ABC):
             self._closest.pop(other, None)
             self._densities.pop(other, None)
 
-    def refresh(self, efforts: Iterable[EffortText]) -> None:
-        """Find the nearest others again where the list is stale (see `_stale`)."""
-        for effort in efforts:
-            if self._stale(effort.id):
-                self._keep(effort.id, self.nearest(effort, None))
+    def refresh(self, efforts: Iterable[EffortText], limit: int | None = None) -> None:
+        """Find the nearest others where the list is missing, and again where it is stale
+        (see `_stale`): at most `limit` of these, the oldest first."""
+        efforts = list(efforts)
+        missing = [effort for effort in efforts if effort.id not in self._found]
+        stale = [e for e in efforts if e.id in self._found and self._stale(e.id)]
+        stale.sort(key=lambda effort: self._made[effort.id])
+        for effort in missing + stale[:limit]:
+            self._keep(effort.id, self.nearest(effort, None))
 
     def _stale(self, effort_id: EffortId) -> bool:
         """A list is stale when missing; a space whose similarities drift says when else."""
@@ -581,9 +590,9 @@ class _WordSpace(_Space):
         self.index.remove(effort_id)
         super().remove(effort_id)
 
-    def refresh(self, efforts: Iterable[EffortText]) -> None:
+    def refresh(self, efforts: Iterable[EffortText], limit: int | None = None) -> None:
         self.index.reweight(STALE_GROWTH)
-        super().refresh(efforts)
+        super().refresh(efforts, limit)
 
     def _stale(self, effort_id: EffortId) -> bool:
         """Also when the index has grown or shrunk enough since for the IDF to have drifted."""
@@ -689,9 +698,9 @@ class _MeaningSpace(_Space):
             found.update(zip(ids, map(float, similarities), strict=True))
         return found
 
-    def refresh(self, efforts: Iterable[EffortText]) -> None:
-        """The stale lists of nearest others, a block of rows of the similarity matrix at a
-        time (sentence vectors do not drift: only missing lists are stale)."""
+    def refresh(self, efforts: Iterable[EffortText], limit: int | None = None) -> None:
+        """The missing lists of nearest others, a block of rows of the similarity matrix at a
+        time (sentence vectors do not drift: no list is ever stale, and `limit` is moot)."""
         stale = [row for row, effort_id in enumerate(self._ids) if self._stale(effort_id)]
         matrix = self._matrix[: len(self._ids)]
         count = min(CANDIDATES + 1, len(self._ids))

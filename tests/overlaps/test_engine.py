@@ -263,3 +263,24 @@ def test_the_semantic_scan_raises_what_scoring_each_found_pair_raises(policy: Po
     assert len(one_by_one) > 40
     assert found.keys() == one_by_one.keys()
     assert all(found[pair] == pytest.approx(one_by_one[pair]) for pair in found)
+
+
+def test_stale_neighbourhoods_are_found_again_a_few_at_a_time_oldest_first(
+    policy: Policy,
+) -> None:
+    """Efforts added one by one leave neighbourhoods found with drifted word weights; each
+    limited refresh finds again the oldest, and a few of them do what one full refresh does."""
+    efforts = [labelled.effort for labelled in load_dev_set(DEV_SET)]
+    in_one_go = engine_with(efforts, policy)
+    in_one_go.refresh()
+    expected = {frozenset((m.a, m.b)): m.score for m in in_one_go.scan()}
+
+    engine = engine_with(efforts, policy)
+    engine.refresh(limit=len(efforts) // 4)
+    after_one = {frozenset((m.a, m.b)): m.score for m in engine.scan()}
+    for _ in range(3):
+        engine.refresh(limit=len(efforts) // 4)
+    after_four = {frozenset((m.a, m.b)): m.score for m in engine.scan()}
+    assert after_one != expected
+    assert after_four.keys() == expected.keys()
+    assert all(after_four[pair] == pytest.approx(expected[pair]) for pair in expected)
