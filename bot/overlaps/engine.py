@@ -4,8 +4,9 @@ Scoring. Efforts are compared in one or two *spaces*: their words (the cosine of
 `LexicalIndex`) and, with an encoder, their meaning (the cosine of sentence vectors). A cosine
 means more for an effort unlike everything else than for one that resembles many others, so
 each cosine is divided by the two efforts' *density*: the mean cosine with their `NEIGHBOURS`
-closest others, at least `DENSITY_FLOOR` (local scaling: it keeps efforts made of common words
-from matching everything). The relative scores of the spaces are blended and mapped onto [0, 1)
+closest others, at least a floor per space (local scaling: it keeps efforts made of common words
+from matching everything, and the floor keeps a sparse workspace's loose neighbours from looking
+close to one another). The relative scores of the spaces are blended and mapped onto [0, 1)
 by `1 - exp(-relative / scale)`, the scale set so that the default threshold 0.6 is where
 precision and recall balance over all pairs of the development set.
 
@@ -32,7 +33,10 @@ if TYPE_CHECKING:
     import numpy as np
 
 NEIGHBOURS = 5
-DENSITY_FLOOR = 0.1
+WORD_DENSITY_FLOOR = 0.1
+# Unrelated sentences already have cosines of 0.1 to 0.3 under MiniLM: a lower floor would let
+# a sparse workspace's loose neighbours look close relative to one another.
+MEANING_DENSITY_FLOOR = 0.35
 MIN_SIMILARITY = 0.05  # word cosines below this are noise, such as one common word in common
 CANDIDATES = 20
 # Postings walked to find an effort's nearest others when it is added or refreshed; a check
@@ -154,7 +158,10 @@ class OverlapEngine:
         if self._meanings is not None:
             known = self.knows(effort)
             found.append(self._meanings.around(effort, vector, found[0], known=known))
-        densities = [_density(each.values()) for each in found]
+        densities = [
+            _density(each.values(), space.density_floor)
+            for each, space in zip(found, self._spaces(), strict=True)
+        ]
         matches = (
             self._match(
                 effort, self._efforts[other], [each.get(other) for each in found], densities
@@ -470,6 +477,8 @@ class _Space(ABC):
     among their closest look again when their density is next needed.
     """
 
+    density_floor: float
+
     def __init__(self) -> None:
         self._clock = 0
         self._changed: dict[EffortId, int] = {}  # when each effort was last added
@@ -556,7 +565,7 @@ class _Space(ABC):
         self._found[effort_id] = found
         closest = sorted(found.items(), key=lambda item: -item[1])[:NEIGHBOURS]
         self._closest[effort_id] = [similarity for _, similarity in closest]
-        self._densities[effort_id] = _density(self._closest[effort_id])
+        self._densities[effort_id] = _density(self._closest[effort_id], self.density_floor)
         for other, _ in closest:
             self._listed_by[other].add(effort_id)
 
@@ -567,17 +576,19 @@ class _Space(ABC):
             return
         closest.insert(bisect.bisect_left([-value for value in closest], -similarity), similarity)
         del closest[NEIGHBOURS:]
-        self._densities[effort_id] = _density(closest)
+        self._densities[effort_id] = _density(closest, self.density_floor)
         self._listed_by[other].add(effort_id)
 
 
-def _density(similarities: Iterable[float]) -> float:
-    """The mean of the best `NEIGHBOURS` similarities (missing ones count 0), at least the floor."""
+def _density(similarities: Iterable[float], floor: float) -> float:
+    """The mean of the best `NEIGHBOURS` similarities (missing ones count 0), at least `floor`."""
     best = sorted(similarities, reverse=True)[:NEIGHBOURS]
-    return max(DENSITY_FLOOR, sum(best) / NEIGHBOURS)
+    return max(floor, sum(best) / NEIGHBOURS)
 
 
 class _WordSpace(_Space):
+    density_floor = WORD_DENSITY_FLOOR
+
     def __init__(self, index: LexicalIndex) -> None:
         super().__init__()
         self.index = index
@@ -613,6 +624,8 @@ class _WordSpace(_Space):
 
 class _MeaningSpace(_Space):
     """Sentence vectors in one growing numpy matrix; nearest neighbours by brute force."""
+
+    density_floor = MEANING_DENSITY_FLOOR
 
     def __init__(self) -> None:
         import numpy

@@ -47,7 +47,7 @@ def reasons(
     found.extend(_common_rules(first, second, rules) or [_same_required_silos(first, second)])
     said = [reason for reason in found if reason]
     if not said and meaning is not None:
-        said.append("their descriptions are close in meaning")
+        said.append("their descriptions touch on related subjects")
     return said
 
 

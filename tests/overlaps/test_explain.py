@@ -73,5 +73,5 @@ def test_names_sharing_one_word_of_several_are_not_similar() -> None:
 def test_a_pair_found_by_meaning_alone_still_gets_a_reason() -> None:
     first, second = channel("car-fleet", "Company car leases"), channel("vehicles", "Van pool")
     assert reasons(first, second, shared_words=[], normaliser=NORMALISER, meaning=0.4) == [
-        "their descriptions are close in meaning"
+        "their descriptions touch on related subjects"
     ]

@@ -12,11 +12,15 @@ import logging
 import os
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from importlib import resources
 
 import pytest
 
-from bot.overlaps import semantic
+from bot.overlaps import EffortText, semantic
+from bot.overlaps.engine import OverlapEngine
+from config.policy import load_policy
+from tests.overlaps.test_engine import SILOS, SOCIAL
 
 REQUIRE_SEMANTIC = os.environ.get("ROUNDTABLE_REQUIRE_SEMANTIC") == "1"
 TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
@@ -101,3 +105,46 @@ def test_without_the_model_package_there_is_no_encoder(
     [said] = [record for record in caplog.records if record.name == semantic.__name__]
     assert said.levelno == logging.INFO
     assert "semantic overlap detection is off" in said.getMessage()
+
+
+UNRELATED_CHANNELS = [
+    ("fin-budget-2025", "Annual budget planning for all departments"),
+    ("hr-onboarding", "Improve the first-week experience for new hires"),
+    ("eng-ci-speedup", "Making builds and test pipelines faster"),
+    ("office-relocation", "Facilities plan to find larger premises"),
+    ("legal-gdpr", "Data privacy compliance for EU customers"),
+    ("mktg-newsletter", "Monthly email newsletter to customers"),
+    ("it-laptop-refresh", "Replacing old laptops for staff this year"),
+    ("sales-enablement", "Training reps on product demos and objection handling"),
+]
+
+
+def semantic_engine(encoder: semantic.Encoder, efforts: list[EffortText]) -> OverlapEngine:
+    engine = OverlapEngine.from_policy(load_policy("config/policy.example.toml"), encoder)
+    for effort in efforts:
+        engine.add(effort)
+    return engine
+
+
+def test_the_model_finds_the_social_triple_among_other_work(encoder: semantic.Encoder) -> None:
+    triple = [replace(effort, silo=SILOS[effort.id]) for effort in SOCIAL]
+    others = [
+        EffortText(100 + row, "channel", name, purpose)
+        for row, (name, purpose) in enumerate(UNRELATED_CHANNELS)
+    ]
+    engine = semantic_engine(encoder, triple + others)
+    matches = engine.scan()
+    assert engine.clusters(matches) == [[1, 2, 3]]
+    for match in matches:
+        if {match.a, match.b} <= {1, 2, 3}:
+            assert match.cross_silo and match.reasons
+
+
+def test_the_model_raises_nothing_in_a_small_workspace_of_unrelated_channels(
+    encoder: semantic.Encoder,
+) -> None:
+    efforts = [
+        EffortText(row, "channel", name, purpose)
+        for row, (name, purpose) in enumerate(UNRELATED_CHANNELS)
+    ]
+    assert semantic_engine(encoder, efforts).scan() == []
