@@ -39,6 +39,7 @@ WORD_DENSITY_FLOOR = 0.1
 MEANING_DENSITY_FLOOR = 0.35
 MIN_SIMILARITY = 0.05  # word cosines below this are noise, such as one common word in common
 CANDIDATES = 20
+SHORTLIST = 4 * (CANDIDATES + 1)  # rows ranked exactly after the int8 search (`_MeaningSpace`)
 # Postings walked to find an effort's nearest others when it is added or refreshed; a check
 # walks the index's larger default budget (see `LexicalIndex.candidates`).
 NEIGHBOURHOOD_BUDGET = 500
@@ -623,18 +624,28 @@ class _WordSpace(_Space):
 
 
 class _MeaningSpace(_Space):
-    """Sentence vectors in one growing numpy matrix; nearest neighbours by brute force."""
+    """Sentence vectors in one growing numpy matrix, with an int8 copy for finding neighbours.
+
+    One effort's nearest others are found by brute force in two steps: the int8 copy (a quarter
+    of the memory to read, with NumKong's SIMD kernels) shortlists `SHORTLIST` rows, and the
+    float32 vectors rank those exactly. Quantisation moves a cosine by a few thousandths, far
+    less than the gap between the 21st and the 84th nearest, so the result is the exact one.
+    """
 
     density_floor = MEANING_DENSITY_FLOOR
 
     def __init__(self) -> None:
+        import numkong
         import numpy
 
         super().__init__()
         self.np = numpy
+        self._numkong = numkong
         self._ids: list[EffortId] = []
         self._rows: dict[EffortId, int] = {}
         self._matrix = numpy.zeros((0, 0), dtype=numpy.float32)
+        self._codes = numpy.zeros((0, 0), dtype=numpy.int8)
+        self._code_scales = numpy.zeros(0, dtype=numpy.float32)
 
     def vector(self, effort_id: EffortId) -> np.ndarray | None:
         row = self._rows.get(effort_id)
@@ -655,7 +666,8 @@ class _MeaningSpace(_Space):
             return
         last = self._ids.pop()
         if last != effort_id:
-            self._matrix[row] = self._matrix[len(self._ids)]
+            for table in (self._matrix, self._codes, self._code_scales):
+                table[row] = table[len(self._ids)]
             self._ids[row] = last
             self._rows[last] = row
         super().remove(effort_id)
@@ -683,12 +695,29 @@ class _MeaningSpace(_Space):
         query = self.vector(effort.id) if vector is None else vector
         if query is None or not self._ids:
             return {}
-        similarities = self._matrix[: len(self._ids)] @ query
-        count = min(CANDIDATES + 1, len(self._ids))
-        rows = self.np.argpartition(-similarities, count - 1)[:count]
-        found = {self._ids[row]: float(similarities[row]) for row in rows}
+        shortlist = self._shortlist(query)
+        similarities = self._matrix[shortlist] @ query
+        count = min(CANDIDATES + 1, len(shortlist))
+        best = self.np.argpartition(-similarities, count - 1)[:count]
+        found = {self._ids[shortlist[k]]: float(similarities[k]) for k in best}
         found.pop(effort.id, None)
         return found
+
+    def _shortlist(self, query: np.ndarray) -> np.ndarray:
+        """The rows most similar to `query` by their int8 codes, `SHORTLIST` at most."""
+        count = len(self._ids)
+        if count <= SHORTLIST:
+            return self.np.arange(count)
+        codes, _ = self._quantise(query[None, :])
+        products = self._numkong.cdist(codes, self._codes[:count], metric="dot")
+        approximate = self.np.asarray(products)[0] * self._code_scales[:count]
+        return self.np.argpartition(-approximate, SHORTLIST - 1)[:SHORTLIST]
+
+    def _quantise(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each row as int8 codes and the scale that turns codes back into the row."""
+        peaks = self.np.maximum(self.np.abs(vectors).max(axis=1), 1e-12)
+        codes = self.np.rint(vectors * (127 / peaks[:, None])).astype(self.np.int8)
+        return codes, (peaks / 127).astype(self.np.float32)
 
     def around(
         self,
@@ -730,8 +759,16 @@ class _MeaningSpace(_Space):
     def _put(self, effort_id: EffortId, vector: np.ndarray) -> None:
         if not self._matrix.size:
             self._matrix = self.np.zeros((16, vector.shape[0]), dtype=self.np.float32)
+            self._codes = self.np.zeros((16, vector.shape[0]), dtype=self.np.int8)
+            self._code_scales = self.np.zeros(16, dtype=self.np.float32)
         if len(self._ids) == len(self._matrix):
-            self._matrix = self.np.concatenate([self._matrix, self.np.zeros_like(self._matrix)])
-        self._rows[effort_id] = len(self._ids)
+            self._matrix, self._codes, self._code_scales = (
+                self.np.concatenate([table, self.np.zeros_like(table)])
+                for table in (self._matrix, self._codes, self._code_scales)
+            )
+        row = len(self._ids)
+        self._rows[effort_id] = row
         self._ids.append(effort_id)
-        self._matrix[len(self._ids) - 1] = vector
+        self._matrix[row] = vector
+        codes, scales = self._quantise(vector[None, :])
+        self._codes[row], self._code_scales[row] = codes[0], scales[0]

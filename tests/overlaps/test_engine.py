@@ -284,3 +284,29 @@ def test_stale_neighbourhoods_are_found_again_a_few_at_a_time_oldest_first(
     assert after_one != expected
     assert after_four.keys() == expected.keys()
     assert all(after_four[pair] == pytest.approx(expected[pair]) for pair in expected)
+
+
+def test_a_large_workspace_finds_the_same_meaning_pairs_one_by_one_as_all_at_once(
+    policy: Policy,
+) -> None:
+    """Past a few dozen efforts, each new one's nearest meanings are shortlisted by int8
+    codes: adding 1,500 efforts one by one must raise exactly the pairs that the exact fill
+    of all of them at once raises (150 groups of 10 reworded efforts, texts alike in words)."""
+    numpy = pytest.importorskip("numpy")
+    pytest.importorskip("numkong")
+    rng = numpy.random.default_rng(3)
+    centres = rng.standard_normal((150, 384)).astype(numpy.float32)
+    vectors = numpy.repeat(centres, 10, axis=0)
+    vectors += 0.6 * rng.standard_normal(vectors.shape).astype(numpy.float32)
+    vectors /= numpy.linalg.norm(vectors, axis=1, keepdims=True)
+    efforts = [EffortText(row, "initiative", "Plan", "") for row in range(len(vectors))]
+
+    at_once = OverlapEngine.from_policy(policy)
+    at_once.load(list(zip(efforts, vectors, strict=True)))
+    one_by_one = OverlapEngine.from_policy(policy)
+    for effort, vector in zip(efforts, vectors, strict=True):
+        one_by_one.add(effort, vector)
+
+    pairs = {frozenset((m.a, m.b)) for m in at_once.scan()}
+    assert len(pairs) > 150 * 10
+    assert {frozenset((m.a, m.b)) for m in one_by_one.scan()} == pairs
