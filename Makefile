@@ -34,7 +34,7 @@ bench: $(VENV)/.installed
 	$(PY) -m bench.overlap_quality
 	$(PY) -m bench.overlap_speed
 	$(PY) -m bench.overlap_speed --semantic
-	OPENBLAS_NUM_THREADS=1 $(PY) -m bench.semantic_model
+	$(PY) -m bench.semantic_model
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

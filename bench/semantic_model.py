@@ -9,10 +9,10 @@ cosine and of the cosine after subtracting the set's mean vector, over the label
 `bot.overlaps.evaluate` (every pair within an area, plus a fixed sample across areas) and over
 all pairs. Needs the `semantic` extra.
 
-    OPENBLAS_NUM_THREADS=1 .venv/bin/python -m bench.semantic_model [--rounds 3] [--stored 10000]
+    .venv/bin/python -m bench.semantic_model [--rounds 3] [--stored 10000]
 
-Without OPENBLAS_NUM_THREADS=1, NumPy's product of the stored vectors with the new one runs on
-two threads, and on a busy 2-core machine that wait costs more than the product itself.
+NumPy runs on one BLAS thread, as in the app (`bench/__init__.py`): on a busy 2-core machine
+two threads wait for each other longer than the product of the stored vectors takes.
 """
 
 from __future__ import annotations
