@@ -444,7 +444,8 @@ def opening_form() -> Message:
 SAME_EFFORT = "overlap_same"
 RELATED = "overlap_related"
 NOT_DUPLICATE = "overlap_not"
-DUPES_SCOPE = "dupes_scope"
+# Slack refuses two elements with one action_id in a block: each scope has its own.
+SCOPE_OF_ACTION = {"dupes_mine": "mine", "dupes_silo": "silo", "dupes_all": "all"}
 ANSWER_OF_ACTION = {SAME_EFFORT: "same", RELATED: "related", NOT_DUPLICATE: "not"}
 DECIDED = {
     "merged": "same effort: merged",
@@ -497,8 +498,9 @@ def dupes_list(views: list[OverlapView], scope: str) -> Message:
         "silo": "Possible duplicates in your silo",
         "all": "All possible duplicates",
     }[scope]
-    others = [s for s in ("mine", "silo", "all") if s != scope]
-    switch = actions(*(button(f"Show {s}", DUPES_SCOPE, s) for s in others))
+    switch = actions(
+        *(button(f"Show {s}", action_id) for action_id, s in SCOPE_OF_ACTION.items() if s != scope)
+    )
     if not views:
         return message(f"{heading}: none open.", section(f"*{heading}*: none open."), switch)
     blocks: list[Block] = [section(f"*{heading}*")]

@@ -24,7 +24,8 @@ def register(app: AsyncApp) -> None:
         app.action(action_id)(effort_action(work))
     for action_id in messages.ANSWER_OF_ACTION:
         app.action(action_id)(answer_overlap)
-    app.action(messages.DUPES_SCOPE)(show_dupes)
+    for action_id in messages.SCOPE_OF_ACTION:
+        app.action(action_id)(show_dupes)
     app.action(messages.ACCEPT_TRANSFER)(handover_answer(accept))
     app.action(messages.DECLINE_TRANSFER)(handover_answer(decline))
 
@@ -155,7 +156,7 @@ async def show_dupes(
     context: AsyncBoltContext,
 ) -> None:
     await ack()
-    scope, user = action["value"], body["user"]["id"]
+    scope, user = messages.SCOPE_OF_ACTION[action["action_id"]], body["user"]["id"]
     views = await context["services"].overlaps.open_for(context["workspace"], user, scope)
     await _answer(body, respond, context, messages.dupes_list(views, scope))
 

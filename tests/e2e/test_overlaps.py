@@ -60,6 +60,22 @@ async def test_unrelated_work_raises_nothing(acme: Acme):
     assert "none open" in seen(dupes)
 
 
+async def test_dupes_shows_its_list_and_switches_scope_with_a_click(acme: Acme):
+    await acme.coe(acme.priya, "claim #pr-social-listening")
+    await acme.coe(acme.maria, f"claim {SENTIMENT}")
+    await acme.coe(acme.maria, "dupes")
+    listed = acme.last_reply(acme.maria)
+    assert "Possible duplicates of your efforts" in seen(listed)
+    assert "[Show silo]  [Show all]" in seen(listed)
+
+    await acme.click(acme.maria, "dupes_all", listed)
+
+    switched = acme.last_reply(acme.maria)
+    assert "All possible duplicates" in seen(switched)
+    assert "[Show mine]  [Show silo]" in seen(switched)
+    assert pair_value(switched, f"<#{acme.pr_listening}>", "Social sentiment tracking")
+
+
 async def test_dupes_lists_open_pairs_and_not_a_duplicate_is_never_raised_again(acme: Acme):
     await acme.coe(acme.priya, "claim #pr-social-listening")
     await acme.coe(acme.maria, f"claim {SENTIMENT}")
