@@ -3,6 +3,7 @@
 import json
 import time
 from collections.abc import Callable, Iterable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -10,6 +11,7 @@ from urllib.parse import urlencode
 import aiohttp
 from slack_sdk.signature import SignatureVerifier
 
+from bot.sandbox.api_args import SlackError
 from bot.sandbox.clock import Clock
 from bot.sandbox.ids import IdFactory
 from bot.sandbox.interactivity import Responder, ResponseUrl, ResponseUrls, Triggers
@@ -187,7 +189,8 @@ class SlackDriver:
         """A command acknowledged with a message shows it, like a response_url reply."""
         reply = response.json
         if isinstance(reply, dict) and (reply.get("text") or reply.get("blocks")):
-            self._responder.deliver(origin, reply, via="ack")
+            with suppress(SlackError):  # refused: the transcript says so where the reply would be
+                self._responder.deliver(origin, reply, via="ack")
             return True
         return False
 

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.sandbox.api_args import SlackError
+from bot.sandbox.block_kit import MAX_MESSAGE_BLOCKS, valid_blocks
 from bot.sandbox.clock import Clock
 from bot.sandbox.ids import IdFactory
 from bot.sandbox.transcript import Transcript
@@ -100,6 +101,11 @@ class Responder:
         self._transcript = transcript
 
     def deliver(self, origin: ResponseUrl, reply: dict[str, Any], *, via: str) -> None:
+        """Show the reply, or raise `SlackError` when Slack would refuse it."""
+        blocks = reply.get("blocks")
+        if blocks is not None and not valid_blocks(blocks, MAX_MESSAGE_BLOCKS):
+            self._transcript.refused(origin.user_id, "invalid_blocks", via=via)
+            raise SlackError("invalid_blocks")
         if origin.message_ts and reply.get("delete_original"):
             self._delete_original(origin, via)
         elif origin.message_ts and reply.get("replace_original"):

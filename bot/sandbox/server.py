@@ -157,6 +157,10 @@ class SandboxServer:
             reply = await request.json()
         except json.JSONDecodeError:
             return web.json_response({"ok": False, "error": "invalid_payload"}, status=400)
+        try:
+            self._responder.deliver(origin, reply, via="response_url")
+        except SlackError as refusal:
+            return web.json_response(refusal.body(), status=400)
         self.responses.append(
             {
                 "url_token": origin.token,
@@ -166,7 +170,6 @@ class SandboxServer:
                 "payload": reply,
             }
         )
-        self._responder.deliver(origin, reply, via="response_url")
         return web.json_response({"ok": True})
 
 

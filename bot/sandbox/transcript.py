@@ -187,6 +187,15 @@ class Transcript:
             errors=errors,
         )
 
+    def refused(self, user_id: str, error: str, *, via: str) -> None:
+        self.record(
+            "refused",
+            self._workspace.bot.id,
+            f"Slack refused {self._app()}'s reply to {self._user(user_id)}{_via(via)}: {error}",
+            user=user_id,
+            error=error,
+        )
+
     def file_shared(self, channel_id: str, file: dict[str, Any], comment: str) -> None:
         self.record(
             "file",

@@ -9,13 +9,12 @@ from typing import Any
 
 from bot.sandbox import events
 from bot.sandbox.api_args import Args, SlackError, paginate
+from bot.sandbox.block_kit import MAX_MESSAGE_BLOCKS, MAX_VIEW_BLOCKS, valid_blocks
 from bot.sandbox.interactivity import Triggers
 from bot.sandbox.transcript import Transcript
 from bot.sandbox.workspace import Channel, UploadedFile, User, Workspace
 
 MAX_TEXT_LENGTH = 40_000
-MAX_MESSAGE_BLOCKS = 50
-MAX_VIEW_BLOCKS = 100
 MAX_INVITEES = 1000
 MAX_MODAL_STACK = 3
 
@@ -468,7 +467,7 @@ def _message_content(args: Args) -> tuple[str, list[dict[str, Any]] | None, list
     text = args.text("text") or ""
     blocks = args.structured("blocks", error="invalid_blocks")
     attachments = args.structured("attachments")
-    if blocks is not None and not _valid_blocks(blocks, MAX_MESSAGE_BLOCKS):
+    if blocks is not None and not valid_blocks(blocks, MAX_MESSAGE_BLOCKS):
         raise SlackError("invalid_blocks")
     if not text and not blocks and not attachments:
         raise SlackError("no_text")
@@ -479,19 +478,11 @@ def _message_content(args: Args) -> tuple[str, list[dict[str, Any]] | None, list
     return text, blocks or None, attachments or None
 
 
-def _valid_blocks(blocks: Any, limit: int) -> bool:
-    return (
-        isinstance(blocks, list)
-        and len(blocks) <= limit
-        and all(isinstance(b, dict) and isinstance(b.get("type"), str) for b in blocks)
-    )
-
-
 def _view_arg(args: Args, *, expected_type: str) -> dict[str, Any]:
     view = args.structured("view")
     if not isinstance(view, dict) or view.get("type") != expected_type:
         raise SlackError("invalid_arguments")
-    if not _valid_blocks(view.get("blocks", []), MAX_VIEW_BLOCKS):
+    if not valid_blocks(view.get("blocks", []), MAX_VIEW_BLOCKS):
         raise SlackError("invalid_arguments")
     if expected_type == "modal" and not view.get("title"):
         raise SlackError("invalid_arguments")

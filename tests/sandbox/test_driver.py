@@ -151,6 +151,40 @@ async def test_response_url_round_trip(sandbox: Sandbox, app: FakeApp, maria: st
     assert sandbox.responses[0]["command"] == "/coe"
 
 
+REPEATED_ACTION_ID = [{**CLAIM_BLOCKS[1], "elements": CLAIM_BLOCKS[1]["elements"] * 2}]
+
+
+async def test_response_url_refuses_a_repeated_action_id_in_a_block(
+    sandbox: Sandbox, app: FakeApp, maria: str
+):
+    await sandbox.driver.command("/coe", "dupes", user_id=maria)
+    webhook = AsyncWebhookClient(app.payloads("command")[0]["response_url"])
+
+    refused = await webhook.send(text="Two claims", blocks=REPEATED_ACTION_ID)
+
+    assert (refused.status_code, refused.body) == (400, '{"ok": false, "error": "invalid_blocks"}')
+    assert sandbox.ephemerals(maria) == []
+    assert sandbox.responses_for(maria) == []
+    assert "Slack refused Roundtable's reply to maria (via response_url)" in sandbox.transcript()
+
+
+async def test_command_acknowledged_with_a_repeated_action_id_shows_nothing(
+    sandbox: Sandbox, app: FakeApp, maria: str
+):
+    async def ack_with_bad_blocks(_: Received) -> web.Response:
+        return web.json_response({"text": "Two claims", "blocks": REPEATED_ACTION_ID})
+
+    app.reply = ack_with_bad_blocks
+
+    await sandbox.driver.command("/coe", "dupes", user_id=maria)
+
+    assert sandbox.ephemerals(maria) == []
+    assert (
+        sandbox.log[-1].summary
+        == "Slack refused Roundtable's reply to maria (via ack): invalid_blocks"
+    )
+
+
 async def test_response_url_takes_five_posts_within_thirty_minutes(
     sandbox: Sandbox, app: FakeApp, maria: str
 ):

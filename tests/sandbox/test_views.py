@@ -113,6 +113,36 @@ async def test_views_update_by_external_id(
     assert updated["view"]["id"] == sandbox.modal(maria)["id"]
 
 
+async def test_views_with_a_repeated_action_id_or_block_id_are_refused(
+    sandbox: Sandbox, app: FakeApp, client: AsyncWebClient, maria: str
+):
+    claim = {"type": "button", "action_id": "claim", "text": {"type": "plain_text", "text": "C"}}
+    twice_in_a_block = [{"type": "actions", "elements": [claim, claim]}]
+    same_block_id = [
+        {"type": "divider", "block_id": "line"},
+        {"type": "divider", "block_id": "line"},
+    ]
+    shown = await open_claim_modal(sandbox, app, client, maria)
+
+    for blocks in (twice_in_a_block, same_block_id):
+        calls = [
+            client.views_open(
+                trigger_id=await fresh_trigger(sandbox, app, maria),
+                view={**CLAIM_MODAL, "blocks": blocks},
+            ),
+            client.views_update(view_id=shown["id"], view={**CLAIM_MODAL, "blocks": blocks}),
+            client.views_publish(user_id=maria, view={**HOME, "blocks": blocks}),
+        ]
+        for call in calls:
+            with pytest.raises(SlackApiError) as raised:
+                await call
+            # Slack reports a bad view as invalid_arguments, not chat's invalid_blocks.
+            assert raised.value.response["error"] == "invalid_arguments"
+
+    assert sandbox.modal(maria) == shown
+    assert sandbox.home_view(maria) is None
+
+
 async def test_submission_with_errors_keeps_the_modal_open(
     sandbox: Sandbox, app: FakeApp, client: AsyncWebClient, maria: str
 ):

@@ -7,6 +7,17 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.sandbox import Sandbox
 
 
+def button(action_id: str, label: str) -> dict:
+    return {"type": "button", "action_id": action_id, "text": {"type": "plain_text", "text": label}}
+
+
+TWO_BUTTONS_ONE_ID = [{"type": "actions", "elements": [button("scope", "A"), button("scope", "B")]}]
+TWO_BLOCKS_ONE_ID = [
+    {"type": "actions", "block_id": "choices", "elements": [button("a", "A")]},
+    {"type": "actions", "block_id": "choices", "elements": [button("b", "B")]},
+]
+
+
 async def slack_error(call) -> str:
     with pytest.raises(SlackApiError) as raised:
         await call
@@ -219,6 +230,35 @@ async def test_ephemeral_goes_only_to_a_member(
     ]
     assert sandbox.ephemerals(sam) == []
     assert sandbox.messages(channel) == []
+
+
+async def test_repeated_action_id_in_a_block_or_block_id_in_a_message_is_invalid_blocks(
+    sandbox: Sandbox, client: AsyncWebClient, maria: str
+):
+    channel = sandbox.add_channel("design", creator=maria, members=[sandbox.bot_user_id])
+    posted = await client.chat_postMessage(channel=channel, text="Draft")
+
+    for blocks in (TWO_BUTTONS_ONE_ID, TWO_BLOCKS_ONE_ID):
+        calls = [
+            client.chat_postMessage(channel=channel, text="x", blocks=blocks),
+            client.chat_postEphemeral(channel=channel, user=maria, text="x", blocks=blocks),
+            client.chat_update(channel=channel, ts=posted["ts"], text="x", blocks=blocks),
+        ]
+        assert [await slack_error(call) for call in calls] == ["invalid_blocks"] * 3
+
+    assert [m["text"] for m in sandbox.messages(channel)] == ["Draft"]
+    assert sandbox.ephemerals(maria) == []
+
+
+async def test_one_action_id_may_recur_in_different_blocks(
+    sandbox: Sandbox, client: AsyncWebClient, maria: str
+):
+    channel = sandbox.add_channel("design", creator=maria, members=[sandbox.bot_user_id])
+    blocks = [{"type": "actions", "elements": [button("claim", "Claim")]} for _ in range(2)]
+
+    await client.chat_postMessage(channel=channel, text="Two cards", blocks=blocks)
+
+    assert sandbox.messages(channel)[0]["blocks"] == blocks
 
 
 async def test_chat_update_edits_only_the_bots_own_messages(
