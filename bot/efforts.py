@@ -75,11 +75,7 @@ class Efforts:
 
     async def set_channel_status(self, workspace: int, channel_id: str, status: str) -> None:
         async with self._db.session() as session:
-            effort = await efforts.by_channel(session, workspace, channel_id)
-            if effort:
-                effort.status = status
-                effort.updated_at = utcnow()
-                await session.commit()
+            await efforts.set_channel_status(session, workspace, channel_id, status)
 
     async def channel(
         self, workspace: int, ref: ChannelRef, gateway: SlackGateway | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, or_
+from sqlalchemy import case, func, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -46,11 +46,40 @@ def _channel_row(workspace: int, channel: ChannelRecord) -> dict:
 async def upsert_channels(
     session: AsyncSession, workspace: int, channels: Iterable[ChannelRecord]
 ) -> None:
+    """Store what Slack says about each channel (see `_status_and_edit_time`)."""
     rows = [_channel_row(workspace, c) for c in channels]
     if not rows:
         return
-    changing = ("title", "description", "topic", "is_private", "status", "updated_at")
-    await upsert(session, Effort, rows, ("workspace_id", "channel_id"), changing)
+    changing = ("title", "description", "topic", "is_private")
+    keys = ("workspace_id", "channel_id")
+    await upsert(session, Effort, rows, keys, changing, _status_and_edit_time)
+    await session.commit()
+
+
+def _status_and_edit_time(proposed) -> dict:
+    """A merged channel stays merged whatever Slack says. `updated_at` moves only when the
+    name, purpose, topic or status changed: an effort's stored vector is fresh until then."""
+    status = case((col(Effort.status) == "merged", Effort.status), else_=proposed.status)
+    changed = or_(
+        col(Effort.title) != proposed.title,
+        col(Effort.description) != proposed.description,
+        col(Effort.topic) != proposed.topic,
+        col(Effort.status) != status,
+    )
+    edited = case((changed, proposed.updated_at), else_=Effort.updated_at)
+    return {"status": status, "updated_at": edited}
+
+
+async def set_channel_status(
+    session: AsyncSession, workspace: int, channel_id: str, status: str
+) -> None:
+    """Slack archived, unarchived or deleted the channel; a merged one stays merged."""
+    await session.exec(
+        update(Effort)
+        .where(Effort.workspace_id == workspace, Effort.channel_id == channel_id)
+        .where(col(Effort.status).not_in([status, "merged"]))
+        .values(status=status, updated_at=utcnow())
+    )
     await session.commit()
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -24,13 +24,16 @@ async def upsert(
     rows: Sequence[dict[str, Any]],
     keys: Sequence[str],
     changing: Sequence[str],
+    computed: Callable[[Any], dict[str, Any]] | None = None,
 ) -> None:
-    """Insert `rows`; where a row with the same `keys` exists, update its `changing` columns.
-    Safe when two processes write the same row at once. Does not commit."""
+    """Insert `rows`; where a row with the same `keys` exists, update its `changing` columns,
+    and the columns `computed` returns, given the proposed row (`excluded`), as expressions
+    that may also read the stored row. Safe when two processes write the same row at once.
+    Does not commit."""
     statement = insert(session, table)
-    statement = statement.on_conflict_do_update(
-        index_elements=list(keys),
-        set_={column: statement.excluded[column] for column in changing},
-    )
+    proposed = statement.excluded
+    set_ = {column: proposed[column] for column in changing}
+    set_.update(computed(proposed) if computed else {})
+    statement = statement.on_conflict_do_update(index_elements=list(keys), set_=set_)
     for start in range(0, len(rows), BATCH):
         await session.exec(statement.values(rows[start : start + BATCH]))

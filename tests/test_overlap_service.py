@@ -11,11 +11,12 @@ from sqlmodel import func, select
 
 from bot.claims import ClaimRefused, Claims
 from bot.directory import People
-from bot.overlaps.service import Overlaps
+from bot.overlaps.service import Overlaps, OverlapView
 from config.policy import parse_policy
 from storage import directory, efforts
 from storage.db import Database
 from storage.directory import PersonRecord
+from storage.efforts import ChannelRecord
 from storage.models import Effort, EffortVector, utcnow
 
 POLICY = parse_policy(
@@ -100,6 +101,14 @@ async def claimed_triple(db, world):
     return made
 
 
+async def open_pair(service: Overlaps, ws: int, one: Effort, other: Effort) -> OverlapView:
+    return next(
+        view
+        for view in await service.open_pairs(ws)
+        if {view.a.effort.id, view.b.effort.id} == {one.id, other.id}
+    )
+
+
 async def test_the_social_triple_is_found_across_silos_and_explained(db, world):
     ws, _, service = world
     listening, twitter, sentiment, tax = await claimed_triple(db, world)
@@ -130,11 +139,7 @@ async def test_a_dismissed_pair_stays_dismissed_until_a_text_changes_materially(
     ws, _, service = world
     listening, twitter, *_ = await claimed_triple(db, world)
     await service.scan(ws)
-    pair = next(
-        v
-        for v in await service.open_pairs(ws)
-        if {v.a.effort.id, v.b.effort.id} == {listening.id, twitter.id}
-    )
+    pair = await open_pair(service, ws, listening, twitter)
     await service.decide(ws, pair.overlap.id, MARIA, "not")
 
     await service.scan(ws)
@@ -154,11 +159,7 @@ async def test_same_effort_merges_and_moves_the_claims(db, world):
     ws, claims, service = world
     listening, twitter, *_ = await claimed_triple(db, world)
     await service.scan(ws)
-    view = next(
-        v
-        for v in await service.open_pairs(ws)
-        if {v.a.effort.id, v.b.effort.id} == {listening.id, twitter.id}
-    )
+    view = await open_pair(service, ws, listening, twitter)
     decided = await service.decide(ws, view.overlap.id, MARIA, "same")
     assert decided.overlap.state == "merged"
     kept = await claims.ownership(listening)
@@ -222,6 +223,31 @@ async def test_vectors_are_encoded_once_and_reused_by_the_next_process(db, world
     restarted = Overlaps(db, POLICY, claims, People(db, POLICY), encoder)
     assert await restarted.scan(ws) == found_first
     assert len(encoder.encoded) == len(made)
+
+
+async def test_a_sync_after_a_merge_keeps_it_and_the_stored_vectors(db, world):
+    """`python -m bot sync` on an unchanged workspace: the merged channel stays merged, and the
+    next process encodes nothing again."""
+    ws, claims, _ = world
+    listening, twitter, *_ = made = await claimed_triple(db, world)
+    encoder = HashingEncoder()
+    first = Overlaps(db, POLICY, claims, People(db, POLICY), encoder)
+    await first.scan(ws)
+    await first.decide(
+        ws, (await open_pair(first, ws, listening, twitter)).overlap.id, MARIA, "same"
+    )
+    channels = [e for e in made if e.kind == "channel"]
+    async with db.session() as session:
+        await efforts.upsert_channels(
+            session,
+            ws,
+            [ChannelRecord(e.channel_id, e.title, purpose=e.description) for e in channels],
+        )
+        assert (await efforts.by_channel(session, ws, twitter.channel_id)).status == "merged"
+    encoded = len(encoder.encoded)
+
+    await Overlaps(db, POLICY, claims, People(db, POLICY), encoder).scan(ws)
+    assert len(encoder.encoded) == encoded
 
 
 async def test_requests_arriving_together_fill_the_index_once(db, world):
