@@ -155,6 +155,28 @@ async def test_a_dismissed_pair_stays_dismissed_until_a_text_changes_materially(
     assert pair.overlap.id in {v.overlap.id for v in reopened}
 
 
+async def test_a_pair_dismissed_in_one_process_stays_dismissed_in_another(db, world):
+    """A web process dismisses a pair the long-running worker already knows."""
+    ws, claims, worker = world
+    listening, twitter, *_ = await claimed_triple(db, world)
+    web = Overlaps(db, POLICY, claims, People(db, POLICY))
+    await worker.scan(ws)
+    pair = await open_pair(web, ws, listening, twitter)
+    await web.decide(ws, pair.overlap.id, MARIA, "not")
+
+    await worker.scan(ws)
+    await worker.check(ws, twitter)
+    assert pair.overlap.id not in {v.overlap.id for v in await web.open_pairs(ws)}
+
+    async with db.session() as session:
+        edited = (await efforts.efforts(session, [twitter.id]))[twitter.id]
+        edited.description = "Monitor brand mentions and social media listening on Twitter"
+        edited.updated_at = utcnow()
+        await session.commit()
+    await worker.scan(ws)
+    assert pair.overlap.id in {v.overlap.id for v in await web.open_pairs(ws)}
+
+
 async def test_same_effort_merges_and_moves_the_claims(db, world):
     ws, claims, service = world
     listening, twitter, *_ = await claimed_triple(db, world)

@@ -4,7 +4,9 @@ once dismissed unless a text changes materially.
 
 Each process keeps one engine per workspace in memory. Before every use it catches up with
 the efforts changed in the database since its last look, so several web and worker processes
-stay consistent without recomputing anything in bulk.
+stay consistent without recomputing anything in bulk. The engine learns the dismissals made
+before it was filled; one made since in another process is judged from its overlap row when
+the pair is found again, so every process keeps it.
 """
 
 from __future__ import annotations
@@ -182,12 +184,12 @@ class Overlaps:
         async with self._db.session() as session:
             found = [_found(match) for match in matches]
             rows = await overlaps.ensure_pairs(session, workspace, found)
-            for match, pair in zip(matches, found, strict=True):
+            for pair in found:
                 row = rows[overlaps.ordered(pair.a, pair.b)]
                 if row.state in {"merged", "linked"}:
                     continue
                 if row.state == "dismissed":
-                    if engine.is_suppressed(engine.effort(match.a), engine.effort(match.b)):
+                    if _still_dismissed(engine, row):
                         continue
                     row.state, row.decided_by, row.decided_at = "open", None, None
                 row.score, row.reasons = pair.score, pair.reasons
@@ -317,6 +319,14 @@ class Overlaps:
                 made = [(efforts[row].id, vectors[row].tobytes()) for row in rows]
                 await overlaps.save_vectors(session, workspace, model, made)
         return vectors
+
+
+def _still_dismissed(engine: OverlapEngine, row: Overlap) -> bool:
+    """Whether neither text of the dismissed pair changed materially since, judged from the
+    fingerprint stored with the dismissal, whichever process made it. The engine learns it,
+    so its next checks and scans leave the pair out."""
+    engine.suppress([(row.effort_a_id, row.effort_b_id, row.texts_fingerprint)])
+    return engine.is_suppressed(engine.effort(row.effort_a_id), engine.effort(row.effort_b_id))
 
 
 def _found(match: Match) -> overlaps.FoundPair:
