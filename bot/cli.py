@@ -26,9 +26,15 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     command: Callable[[argparse.Namespace, Settings], int] = args.run
     try:
-        return command(args, settings)
+        code = command(args, settings)
+        sys.stdout.flush()
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader (`| head`) is gone: say nothing, and keep Python's exit flush from failing.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    return code
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -156,3 +156,17 @@ def test_worker_once_and_overlap_commands_on_a_fresh_database(tmp_path):
     tune = run_bot("overlaps", "tune", cwd=tmp_path)
     assert tune.returncode == 1
     assert "not enough answers yet: 0 answered pairs" in tune.stdout
+
+
+def test_audit_into_a_closed_pipe_ends_quietly(tmp_path):
+    audit = subprocess.Popen(
+        [sys.executable, "-m", "bot", "audit", str(DATA / "houstondatavis_slack.json")],
+        cwd=tmp_path,
+        env={"PATH": os.environ["PATH"], "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    audit.stdout.close()  # like `| head`, done reading before the audit is done printing
+    _, errors = audit.communicate(timeout=60)
+    assert errors.decode() == ""
+    assert audit.returncode == 1

@@ -19,6 +19,7 @@ import json
 import re
 import sys
 import zipfile
+import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -30,6 +31,7 @@ from config.policy import Policy, Silo
 
 CHANNELS_FILE = "channels.json"
 USERS_FILE = "users.json"
+ZIP_SIGNATURE = b"PK\x03\x04"
 
 _LINK = re.compile(r"<([^<>|]*)\|([^<>]*)>")  # <https://x|label>, <#C123|name>
 _MARKUP = re.compile(r"<[^<>]*>")  # <@U123>, <https://x>, <!here>
@@ -55,12 +57,16 @@ def load_export(path: str | Path, policy: Policy | None = None) -> list[EffortTe
 
 def read(path: Path, policy: Policy) -> Export:
     """What `path` holds; AuditError says what is wrong with it."""
-    if path.is_dir():
-        return _from_files(*_folder_files(path), policy)
-    if zipfile.is_zipfile(path):
-        return _from_files(*_zip_files(path), policy)
-    if path.is_file():
-        return _from_list(_json(path.read_bytes(), str(path)), str(path), policy, {})
+    try:
+        if path.is_dir():
+            return _from_files(*_folder_files(path), policy)
+        if zipfile.is_zipfile(path):
+            return _from_files(*_zip_files(path), policy)
+        if path.is_file():
+            return _from_list(_json_file(path), str(path), policy, {})
+    except OSError as error:
+        problem = error.strerror or error
+        raise AuditError(f"{error.filename or path}: cannot be read ({problem})") from None
     raise AuditError(f"{path}: no such file or folder")
 
 
@@ -96,6 +102,15 @@ def _folder_files(folder: Path) -> tuple[bytes, bytes | None, str]:
 
 
 def _zip_files(archive: Path) -> tuple[bytes, bytes | None, str]:
+    try:
+        return _zip_members(archive)
+    except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError) as error:
+        # zipfile raises RuntimeError for an encrypted member and NotImplementedError for a
+        # compression method it cannot undo.
+        raise AuditError(f"{archive}: cannot be unzipped ({error})") from None
+
+
+def _zip_members(archive: Path) -> tuple[bytes, bytes | None, str]:
     with zipfile.ZipFile(archive) as opened:
         names = [PurePosixPath(name) for name in opened.namelist()]
         found = sorted((n for n in names if n.name == CHANNELS_FILE), key=lambda n: len(n.parts))
@@ -107,23 +122,34 @@ def _zip_files(archive: Path) -> tuple[bytes, bytes | None, str]:
 
 
 def _from_files(channels: bytes, users: bytes | None, source: str, policy: Policy) -> Export:
-    titles = _titles(_json(users, USERS_FILE)) if users is not None else {}
+    users_source = source.removesuffix(CHANNELS_FILE) + USERS_FILE
+    titles = _titles(_json(users, users_source), users_source) if users is not None else {}
     export = _from_list(_json(channels, source), source, policy, titles)
     export.people = len(titles)
     return export
 
 
+def _json_file(path: Path) -> Any:
+    data = path.read_bytes()
+    if data.startswith(ZIP_SIGNATURE):
+        # A zip without its central directory at the end, as an interrupted download leaves it.
+        raise AuditError(f"{path}: a zip file cut short or damaged; download it again")
+    return _json(data, str(path))
+
+
 def _json(data: bytes, source: str) -> Any:
     try:
         return json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    except UnicodeDecodeError:
+        raise AuditError(f"{source}: not JSON: not UTF-8 text") from None
+    except json.JSONDecodeError as error:
         raise AuditError(f"{source}: not valid JSON ({error})") from None
 
 
-def _titles(users: Any) -> dict[str, str]:
+def _titles(users: Any, source: str) -> dict[str, str]:
     """Each person's job title by Slack ID (profile.title in an export, or title)."""
     if not isinstance(users, list):
-        raise AuditError(f"{USERS_FILE}: expected a list of users")
+        raise AuditError(f"{source}: expected a list of users")
     titles = {}
     for user in users:
         if isinstance(user, Mapping) and user.get("id"):
@@ -136,7 +162,7 @@ def _from_list(items: Any, source: str, policy: Policy, titles: Mapping[str, str
     if not isinstance(items, list) or not all(isinstance(item, Mapping) for item in items):
         raise AuditError(f"{source}: expected a JSON list of channels or of initiatives")
     if any("title" in item for item in items):
-        return Export([_initiative(item, index, policy) for index, item in enumerate(items)])
+        return Export([_initiative(item, source, n, policy) for n, item in enumerate(items)])
     channels = [item for item in items if item.get("name") and not item.get("is_general")]
     efforts = [_channel(item, policy, titles) for item in channels]
     archived = {
@@ -161,10 +187,10 @@ def _channel(channel: Mapping[str, Any], policy: Policy, titles: Mapping[str, st
     )
 
 
-def _initiative(item: Mapping[str, Any], index: int, policy: Policy) -> EffortText:
+def _initiative(item: Mapping[str, Any], source: str, index: int, policy: Policy) -> EffortText:
     title = str(item.get("title") or "").strip()
     if not title:
-        raise AuditError(f"initiative {index + 1}: has no title")
+        raise AuditError(f"{source}: initiative {index + 1} has no title")
     silo = str(item.get("silo") or "") or None
     known = policy.silo_named(silo) if silo else None
     return EffortText(

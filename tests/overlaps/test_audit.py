@@ -142,3 +142,46 @@ def test_what_cannot_be_audited_is_said_plainly(
             run_audit(path, default_policy(), json_output=True)
     assert main(str(tmp_path / "missing"), True, default_policy()) == 2
     assert "error:" in capsys.readouterr().err
+
+
+def damaged_copies(export_zip: Path, tmp_path: Path) -> dict[str, Path]:
+    """The export zip with a flipped byte in channels.json, cut in half, and not UTF-8 at all."""
+    data = export_zip.read_bytes()
+    with zipfile.ZipFile(export_zip) as opened:
+        member = opened.infolist()[0]
+    flipped = bytearray(data)
+    flipped[member.header_offset + 30 + len(member.filename.encode()) + 5] ^= 0xFF
+    damaged = {
+        "bad_crc.zip": bytes(flipped),
+        "truncated.zip": data[: len(data) // 2],
+        "latin1.json": '[{"title": "Café"}]'.encode("latin-1"),
+    }
+    for name, content in damaged.items():
+        (tmp_path / name).write_bytes(content)
+    return {name: tmp_path / name for name in damaged}
+
+
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        ("bad_crc.zip", "cannot be unzipped (Bad CRC-32 for file "),
+        ("truncated.zip", "a zip file cut short or damaged"),
+        ("latin1.json", "not JSON: not UTF-8 text"),
+    ],
+)
+def test_a_damaged_file_is_one_line_naming_it(
+    name: str,
+    problem: str,
+    export_zip: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = damaged_copies(export_zip, tmp_path)[name]
+
+    assert main(str(path), False, default_policy()) == 2
+
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith(f"error: {path}")
+    assert problem in captured.err
+    assert captured.err.count("\n") == 1
