@@ -17,7 +17,7 @@ from storage import directory, efforts
 from storage.db import Database
 from storage.directory import PersonRecord
 from storage.efforts import ChannelRecord
-from storage.models import Effort, EffortVector, utcnow
+from storage.models import Effort, EffortVector, Overlap, utcnow
 
 POLICY = parse_policy(
     """
@@ -123,6 +123,26 @@ async def test_the_social_triple_is_found_across_silos_and_explained(db, world):
         v.band in {"likely the same effort", "possibly related"} and v.reasons for v in found
     )
     assert all(len(v.a.silos + v.b.silos) == 2 and v.a.silos != v.b.silos for v in found)
+
+
+async def test_open_pairs_across_silos_come_first_then_the_highest_scores(db, world):
+    ws, claims, service = world
+    made = [
+        await add_effort(db, ws, owner, "channel", title, "")
+        for owner, title in [(MARIA, "mktg-a"), (MARIA, "mktg-b"), (SAM, "cs-a"), (SAM, "cs-b")]
+    ]
+    for effort in made:
+        await claims.claim(ws, effort.created_by, effort)
+    mktg_a, mktg_b, cs_a, cs_b = (effort.id for effort in made)
+    scored = [(mktg_a, mktg_b, 0.98), (mktg_a, cs_a, 0.9), (mktg_b, cs_b, 0.95), (cs_a, cs_b, 0.99)]
+    async with db.session() as session:
+        session.add_all(
+            Overlap(workspace_id=ws, effort_a_id=a, effort_b_id=b, score=score)
+            for a, b, score in scored
+        )
+        await session.commit()
+    ranked = [(v.overlap.effort_a_id, v.overlap.effort_b_id) for v in await service.open_pairs(ws)]
+    assert ranked == [(mktg_b, cs_b), (mktg_a, cs_a), (cs_a, cs_b), (mktg_a, mktg_b)]
 
 
 async def test_a_new_effort_is_checked_against_all_others(db, world):

@@ -51,6 +51,10 @@ class OverlapView:
     def reasons(self) -> list[str]:
         return self.overlap.reasons[1:]
 
+    @property
+    def cross_silo(self) -> bool:
+        return bool(self.a.silos and self.b.silos and self.a.silos != self.b.silos)
+
     def involves(self, slack_id: str) -> bool:
         return self.a.owned_by(slack_id) or self.b.owned_by(slack_id)
 
@@ -111,11 +115,14 @@ class Overlaps:
     async def open_pairs(
         self, workspace: int, effort_ids: list[int] | None = None
     ) -> list[OverlapView]:
+        """Open pairs of active efforts (those involving `effort_ids`), ranked as the engine
+        ranks them: across silos first, then by score."""
         async with self._db.session() as session:
             rows = await overlaps.of_state(session, workspace, "open", effort_ids)
         views = await self._views(list(rows))
         # A merged, archived or deleted effort has no open questions left.
-        return [v for v in views if v.a.effort.status == v.b.effort.status == "active"]
+        live = [v for v in views if v.a.effort.status == v.b.effort.status == "active"]
+        return sorted(live, key=lambda view: (not view.cross_silo, -view.overlap.score))
 
     async def answered(self) -> list[tuple[float, bool]]:
         """People's answers as labelled pairs, for re-fitting the threshold."""
