@@ -22,6 +22,7 @@ from abc import ABC, abstractmethod
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import chain, repeat
 from typing import TYPE_CHECKING, Protocol
 
 from bot.overlaps import EffortId, EffortText, explain
@@ -244,43 +245,46 @@ class OverlapEngine:
             if similarity >= needed * roots[a] * roots[b]:
                 yield (a, b), [similarity]
 
-    def _all_pairs(self) -> Iterable[tuple[tuple[EffortId, EffortId], list[float | None]]]:
-        """Every pair some space has found, with its similarity in each space (None: unknown)."""
-        spaces = self._spaces()
-        pairs: dict[tuple[EffortId, EffortId], list[float | None]] = {}
-        for position, space in enumerate(spaces):
-            for a, b, similarity in space.pairs():
-                key = (a, b) if a <= b else (b, a)  # `_pair_key`, inline: millions of pairs
-                pairs.setdefault(key, [None] * len(spaces))[position] = similarity
-        return pairs.items()
-
     def _promising_pairs(
         self, meanings: _MeaningSpace
     ) -> Iterable[tuple[tuple[EffortId, EffortId], list[float | None]]]:
-        """The pairs of `_all_pairs` that score at or above the threshold, scored with NumPy
-        all at once. Missing meaning similarities are products of the stored vectors. Working
-        out a word similarity costs the most, so a missing one is first taken at the most it
-        can be (no more than the least similar of either effort's nearest words, since the
-        pair is not among them) and worked out only where the pair could still pass."""
+        """Every pair some space has found that scores at or above the threshold, scored with
+        NumPy all at once. Missing meaning similarities are products of the stored vectors.
+        Working out a word similarity costs the most, so a missing one is first taken at the
+        most it can be (no more than the least similar of either effort's nearest words, since
+        the pair is not among them) and worked out only where the pair could still pass."""
         np = meanings.np
-        pairs = list(self._all_pairs())
         order = list(self._efforts)
-        at = {effort_id: position for position, effort_id in enumerate(order)}
-        a, b = (np.array([at[key[side]] for key, _ in pairs], dtype=np.int64) for side in (0, 1))
-        words, meaning = (np.array([_nan_if_none(s[space]) for _, s in pairs]) for space in (0, 1))
+        a, b, (words, meaning) = self._found_pairs(np, order)
         gaps = np.flatnonzero(np.isnan(meaning))
-        meaning[gaps] = meanings.similarities(
-            [order[i] for i in a[gaps]], [order[i] for i in b[gaps]]
-        )
+        rows = meanings.rows(order)
+        meaning[gaps] = meanings.similarities(rows[a[gaps]], rows[b[gaps]])
         score = self._scorer(np, order, a, b)
         unknown = np.isnan(words)
         ceilings = np.array([self._words.ceiling(effort_id) for effort_id in order])
         most = np.where(unknown, np.minimum(ceilings[a], ceilings[b]), words)
         for k in np.flatnonzero(unknown & (score(most, meaning) >= self.threshold)):
-            words[k] = self._words.similarity(*(self._efforts[i] for i in pairs[k][0]))
+            first, second = self._efforts[order[a[k]]], self._efforts[order[b[k]]]
+            words[k] = self._words.similarity(first, second)
         words[np.isnan(words)] = 0.0
         for k in np.flatnonzero(score(words, meaning) >= self.threshold):
-            yield pairs[k][0], [float(words[k]), _none_if_nan(meaning[k])]
+            pair = _pair_key(order[a[k]], order[b[k]])
+            yield pair, [float(words[k]), _none_if_nan(meaning[k])]
+
+    def _found_pairs(self, np, order: list[EffortId]) -> tuple[np.ndarray, np.ndarray, list]:
+        """Every pair some space has found, as positions in `order` (`a` < `b`), and its
+        similarity in each space (NaN: unknown), as NumPy arrays."""
+        at = {effort_id: position for position, effort_id in enumerate(order)}
+        found = [space.pair_arrays(np, at) for space in self._spaces()]
+        keys, inverse = np.unique(np.concatenate([keys for keys, _ in found]), return_inverse=True)
+        columns, start = [], 0
+        for space_keys, similarities in found:
+            column = np.full(len(keys), np.nan)
+            column[inverse[start : start + len(space_keys)]] = similarities
+            columns.append(column)
+            start += len(space_keys)
+        a, b = np.divmod(keys, len(order))
+        return a, b, columns
 
     def _scorer(self, np, order: list[EffortId], a, b) -> Callable:
         """`_score` for the pairs (`order[a[i]]`, `order[b[i]]`), all at once, given their word
@@ -544,6 +548,34 @@ class _Space(ABC):
                     continue  # b's list has the pair too, and yields it
                 yield a, b, similarity
 
+    def pair_arrays(self, np, at: dict[EffortId, int]) -> tuple[np.ndarray, np.ndarray]:
+        """`pairs` with NumPy, for the semantic scan (lexical mode runs without NumPy): each
+        pair once as its key `first * len(at) + second` (positions in `at`, first < second)
+        and its similarity, in no particular order."""
+        lists, made = self._found, self._made
+        counts = np.fromiter(map(len, lists.values()), dtype=np.int64, count=len(lists))
+        sources = np.fromiter(map(at.__getitem__, lists), dtype=np.int64, count=len(lists))
+        made_at = np.fromiter(map(made.__getitem__, lists), dtype=np.int64, count=len(lists))
+        sources, made_at, total = (
+            np.repeat(sources, counts),
+            np.repeat(made_at, counts),
+            counts.sum(),
+        )
+        others = chain.from_iterable(lists.values())
+        targets = np.fromiter(map(at.get, others, repeat(-1)), dtype=np.int64, count=total)
+        similarities = chain.from_iterable(map(dict.values, lists.values()))
+        similarities = np.fromiter(similarities, dtype=np.float64, count=total)
+        # When each effort was last added, by position; the extra last slot, for efforts gone
+        # (position -1), is later than any list.
+        changed = np.full(len(at) + 1, np.iinfo(np.int64).max)
+        known = np.fromiter(map(at.__getitem__, self._changed), dtype=np.int64)
+        changed[known] = np.fromiter(self._changed.values(), dtype=np.int64, count=len(known))
+        speaks = changed[targets] <= made_at
+        sources, targets = sources[speaks], targets[speaks]
+        keys = np.minimum(sources, targets) * len(at) + np.maximum(sources, targets)
+        keys, first = np.unique(keys, return_index=True)
+        return keys, similarities[speaks][first]
+
     def ceiling(self, effort_id: EffortId) -> float:
         """The most an effort missing from `effort_id`'s nearest others can be similar to it
         (as far as the search for them went)."""
@@ -676,18 +708,20 @@ class _MeaningSpace(_Space):
         one, other = self.vector(first.id), self.vector(second.id)
         return None if one is None or other is None else float(one @ other)
 
-    def similarities(self, firsts: list[EffortId], seconds: list[EffortId]) -> np.ndarray:
-        """The cosine of each pair (`firsts[i]`, `seconds[i]`), NaN where a vector is missing."""
+    def rows(self, effort_ids: list[EffortId]) -> np.ndarray:
+        """The row of each effort's vector, -1 where it has none."""
+        rows = map(self._rows.get, effort_ids, repeat(-1))
+        return self.np.fromiter(rows, dtype=self.np.int64, count=len(effort_ids))
+
+    def similarities(self, firsts: np.ndarray, seconds: np.ndarray) -> np.ndarray:
+        """The cosine of the vectors in rows `firsts[i]` and `seconds[i]`, NaN where a row is
+        -1 (no vector)."""
         np = self.np
-        rows = [
-            np.array([self._rows.get(i, -1) for i in ids], dtype=np.int64)
-            for ids in (firsts, seconds)
-        ]
         found = np.full(len(firsts), np.nan)
-        both = np.flatnonzero((rows[0] >= 0) & (rows[1] >= 0))
+        both = np.flatnonzero((firsts >= 0) & (seconds >= 0))
         for start in range(0, len(both), REFRESH_BLOCK * 64):
             part = both[start : start + REFRESH_BLOCK * 64]
-            one, other = self._matrix[rows[0][part]], self._matrix[rows[1][part]]
+            one, other = self._matrix[firsts[part]], self._matrix[seconds[part]]
             found[part] = np.einsum("ij,ij->i", one, other)
         return found
 

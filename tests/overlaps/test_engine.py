@@ -252,12 +252,16 @@ def test_the_semantic_scan_raises_what_scoring_each_found_pair_raises(policy: Po
         vectors[row] = vectors[row - 1] + 0.2 * vectors[row]
     vectors /= numpy.linalg.norm(vectors, axis=1, keepdims=True)
     engine = OverlapEngine.from_policy(policy)
-    engine.load(list(zip(efforts, vectors, strict=True)))
+    # Some efforts have no vector yet, and some go after their neighbours were found.
+    engine.load([(e, None if row % 11 == 0 else vectors[row]) for row, e in enumerate(efforts)])
+    for effort in efforts[5::17]:
+        engine.remove(effort.id)
 
     found = {frozenset((m.a, m.b)): m.score for m in engine.scan()}
+    found_by_spaces = {(a, b) for space in engine._spaces() for a, b, _ in space.pairs()}
     one_by_one = {
         frozenset((a, b)): engine.score(a, b)
-        for (a, b), _ in engine._all_pairs()
+        for a, b in found_by_spaces
         if engine.score(a, b) >= engine.threshold
     }
     assert len(one_by_one) > 40
