@@ -12,7 +12,7 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from bot.app import create_app
 from bot.gateway import SlackFailure
 from bot.logs import configure_logging
-from bot.overlaps.evaluate import tune
+from bot.overlaps.evaluate import too_few_answers, tune, tuning_report
 from bot.server import build_web_app
 from bot.services import Services
 from bot.startup import start_background_sync, sync_workspace
@@ -102,21 +102,11 @@ async def overlaps(settings: Settings, action: str) -> int:
 
 
 def _print_tuning(answered: list[tuple[float, bool]], policy) -> int:
-    if not any(same for _, same in answered) or all(same for _, same in answered):
-        print(
-            f"not enough answers yet: {len(answered)} answered pairs; re-fitting needs both "
-            "pairs people confirmed (Same effort, Related) and pairs they dismissed."
-        )
+    shortfall = too_few_answers(answered)
+    if shortfall:
+        print(shortfall)
         return 1
-    fitted = tune(answered)
-    print(
-        f"From {fitted.pairs} answered pairs ({fitted.duplicates} confirmed):\n"
-        f"  threshold {fitted.threshold:.2f} gives precision {fitted.precision:.2f}, "
-        f"recall {fitted.recall:.2f}, F1 {fitted.f1:.2f} (average precision "
-        f"{fitted.average_precision:.2f})\n"
-        f"  the policy now says {policy.overlap.threshold:.2f}; to use the new one, set "
-        f"[overlap] threshold = {fitted.threshold:.2f} in the policy file."
-    )
+    print(tuning_report(tune(answered), policy.overlap.threshold))
     return 0
 
 

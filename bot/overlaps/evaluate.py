@@ -18,6 +18,7 @@ from bot.overlaps.engine import OverlapEngine
 
 CROSS_AREA_SAMPLE = 300
 SAMPLE_SEED = 0
+MIN_ANSWERS_OF_EACH_KIND = 10
 
 
 @dataclass(frozen=True)
@@ -117,18 +118,20 @@ def average_precision(scored: Scored) -> float:
 
 def fit_threshold(scored: Scored) -> tuple[float, float, float]:
     """(threshold, precision, recall) maximising F1; the threshold is halfway between the
-    lowest raised score and the next one down, so that it carries over to new pairs."""
+    lowest raised score and the next one down, so that it carries over to new pairs. Raising
+    every pair puts it at the lowest score: nothing was seen below that."""
     ordered = sorted(scored, key=lambda pair: -pair[0])
     duplicates = sum(duplicate for _, duplicate in ordered)
     best, hits = (-1.0, 1.0, 1.0, 0.0), 0
     for rank, (score, duplicate) in enumerate(ordered, 1):
         hits += duplicate
-        below = ordered[rank][0] if rank < len(ordered) else 0.0
+        below = ordered[rank][0] if rank < len(ordered) else None
         if below == score or not duplicates:
             continue
         f1 = 2 * hits / (rank + duplicates)
         if f1 > best[0]:
-            best = (f1, (score + below) / 2, hits / rank, hits / duplicates)
+            threshold = score if below is None else (score + below) / 2
+            best = (f1, threshold, hits / rank, hits / duplicates)
     return best[1], best[2], best[3]
 
 
@@ -145,3 +148,37 @@ def tune(labelled: Sequence[tuple[float, bool]]) -> TuneResult:
         pairs=len(labelled),
         duplicates=sum(duplicate for _, duplicate in labelled),
     )
+
+
+def too_few_answers(answered: Scored) -> str | None:
+    """Why people's answers cannot support a new threshold yet, or None when they can."""
+    confirmed = sum(same for _, same in answered)
+    dismissed = len(answered) - confirmed
+    if min(confirmed, dismissed) >= MIN_ANSWERS_OF_EACH_KIND:
+        return None
+    return (
+        f"not enough answers yet: {len(answered)} answered pairs ({confirmed} confirmed, "
+        f"{dismissed} dismissed); re-fitting needs at least {MIN_ANSWERS_OF_EACH_KIND} of each: "
+        "pairs people confirmed (Same effort, Related) and pairs they dismissed."
+    )
+
+
+def tuning_report(fitted: TuneResult, current: float) -> str:
+    """What the threshold fitted to people's answers does on those answers, and what to do."""
+    dismissed = fitted.pairs - fitted.duplicates
+    lines = [
+        f"threshold {fitted.threshold:.2f}: precision {fitted.precision:.2f} and recall "
+        f"{fitted.recall:.2f} among the {fitted.pairs} answered pairs ({fitted.duplicates} "
+        f"confirmed, {dismissed} dismissed); F1 {fitted.f1:.2f}, average precision "
+        f"{fitted.average_precision:.2f}.",
+        f"People answer only the pairs they are shown: pairs scoring below {current:.2f} were "
+        "never shown, so this recall misses any duplicates among them.",
+    ]
+    if f"{fitted.threshold:.2f}" == f"{current:.2f}":
+        lines.append(f"The policy's threshold {current:.2f} already fits them: nothing to change.")
+    else:
+        lines.append(
+            f"The policy now says {current:.2f}; to use the new one, set [overlap] threshold = "
+            f"{fitted.threshold:.2f} in the policy file."
+        )
+    return "\n".join(lines)

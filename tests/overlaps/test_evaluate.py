@@ -8,6 +8,7 @@ import pytest
 
 from bot.overlaps.engine import OverlapEngine
 from bot.overlaps.evaluate import (
+    MIN_ANSWERS_OF_EACH_KIND,
     LabelledEffort,
     average_precision,
     fit_threshold,
@@ -15,7 +16,9 @@ from bot.overlaps.evaluate import (
     load_dev_set,
     quality_at,
     score_pairs,
+    too_few_answers,
     tune,
+    tuning_report,
 )
 from bot.overlaps.text import Normaliser
 
@@ -63,3 +66,41 @@ def test_the_fitted_threshold_maximises_f1_between_two_scores() -> None:
     assert result.threshold == threshold
     assert result.f1 == pytest.approx(2 * 0.75 / 1.75)
     assert (result.pairs, result.duplicates) == (6, 3)
+
+
+def test_the_fitted_threshold_never_goes_below_the_lowest_answered_score() -> None:
+    """People only saw pairs above the old threshold: nothing says what lies below them."""
+    result = tune([(0.62, True), (0.65, True), (0.7, True), (0.9, False)])
+    assert result.threshold == 0.62
+    assert (result.precision, result.recall) == (0.75, 1.0)
+
+
+def answers(confirmed: int, dismissed: int) -> list[tuple[float, bool]]:
+    return [(0.8 + i / 100, True) for i in range(confirmed)] + [
+        (0.61 + i / 100, False) for i in range(dismissed)
+    ]
+
+
+def test_too_few_answers_of_either_kind_are_said_plainly() -> None:
+    enough = MIN_ANSWERS_OF_EACH_KIND
+    shortfall = too_few_answers(answers(enough, enough - 1))
+    assert shortfall is not None
+    assert shortfall.startswith(f"not enough answers yet: {2 * enough - 1} answered pairs")
+    assert f"({enough} confirmed, {enough - 1} dismissed)" in shortfall
+    assert f"at least {enough} of each" in shortfall
+    assert too_few_answers(answers(enough - 1, 50)) is not None
+    assert too_few_answers(answers(enough, enough)) is None
+
+
+def test_the_report_claims_only_what_the_answered_pairs_show() -> None:
+    fitted = tune(answers(12, 10))
+    report = tuning_report(fitted, current=0.6)
+    assert (
+        f"threshold {fitted.threshold:.2f}: precision 1.00 and recall 1.00 "
+        "among the 22 answered pairs (12 confirmed, 10 dismissed)"
+    ) in report
+    assert "would give" not in report
+    assert "pairs scoring below 0.60 were never shown" in report
+    assert f"set [overlap] threshold = {fitted.threshold:.2f} in the policy file" in report
+    unchanged = tuning_report(fitted, current=round(fitted.threshold, 2))
+    assert "already fits them" in unchanged and "set [overlap]" not in unchanged
