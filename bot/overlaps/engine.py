@@ -48,6 +48,7 @@ LEXICAL_SCALE = 1.2
 SEMANTIC_WEIGHT = 0.9
 SEMANTIC_SCALE = 1.05
 REFRESH_BLOCK = 256  # similarity-matrix rows at a time (about 300 MB of work at 100,000 efforts)
+PAIR_BLOCK = 2048  # pairs of vectors multiplied at a time: 6 MB, which stays in the CPU's cache
 STALE_GROWTH = 1.1  # word similarities are found again once the index grew or shrank this much
 # Stale neighbourhoods found again per scan: a few seconds' work, so that the night after a
 # workspace grew by a tenth does not take ten times as long as the others.
@@ -719,8 +720,8 @@ class _MeaningSpace(_Space):
         np = self.np
         found = np.full(len(firsts), np.nan)
         both = np.flatnonzero((firsts >= 0) & (seconds >= 0))
-        for start in range(0, len(both), REFRESH_BLOCK * 64):
-            part = both[start : start + REFRESH_BLOCK * 64]
+        for start in range(0, len(both), PAIR_BLOCK):
+            part = both[start : start + PAIR_BLOCK]
             one, other = self._matrix[firsts[part]], self._matrix[seconds[part]]
             found[part] = np.einsum("ij,ij->i", one, other)
         return found
