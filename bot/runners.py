@@ -12,11 +12,12 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from bot.app import create_app
 from bot.gateway import SlackFailure
 from bot.logs import configure_logging
+from bot.messages import effort_plain
 from bot.overlaps.evaluate import too_few_answers, tune, tuning_report
 from bot.server import build_web_app
 from bot.services import Services
 from bot.startup import start_background_sync, sync_workspace
-from bot.worker import run_worker, scan_overlaps
+from bot.worker import run_worker, scan_summary, scan_workspaces
 from config.policy import PolicyError
 from config.settings import Settings, mask_database_url
 from storage.db import Database, SchemaOutdated
@@ -94,11 +95,25 @@ async def overlaps(settings: Settings, action: str) -> int:
         return 2
     try:
         if action == "scan":
-            print(f"ok: {await scan_overlaps(services)} ({services.overlaps.mode} mode)")
+            reports = await scan_workspaces(services)
+            print(f"ok: {scan_summary(reports)} ({services.overlaps.mode} mode)")
+            clusters = [cluster for report in reports for cluster in report.clusters]
+            for line in await _named_clusters(services, clusters):
+                print(line)
             return 0
         return _print_tuning(await services.overlaps.answered(), services.policy)
     finally:
         await services.db.dispose()
+
+
+async def _named_clusters(services: Services, clusters: list[list[int]]) -> list[str]:
+    """Each group of three or more overlapping efforts, by the names people know them by."""
+    found = await services.registry.claims.efforts_by_id([i for group in clusters for i in group])
+    return [
+        f"Cluster {number}: one effort in {len(group)} places: "
+        + ", ".join(effort_plain(found[i]) for i in group if i in found)
+        for number, group in enumerate(clusters, 1)
+    ]
 
 
 def _print_tuning(answered: list[tuple[float, bool]], policy) -> int:

@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from bot.overlaps.service import ScanReport
 from bot.services import Services
 from storage import directory, leases
 from storage.models import as_utc, utcnow
@@ -27,14 +28,20 @@ class Job:
     run: Callable[[Services], Awaitable[str]]
 
 
-async def scan_overlaps(services: Services) -> str:
-    """The nightly full scan of every installed workspace."""
+async def scan_workspaces(services: Services) -> list[ScanReport]:
+    """The full overlap scan of every installed workspace, one report each."""
     async with services.db.session() as session:
         workspaces = await directory.installed_workspaces(session)
-    pairs = 0
-    for workspace in workspaces:
-        pairs += (await services.overlaps.scan(workspace)).pairs
-    return f"{pairs} overlapping pairs in {len(workspaces)} workspaces"
+    return [await services.overlaps.scan(workspace) for workspace in workspaces]
+
+
+def scan_summary(reports: list[ScanReport]) -> str:
+    return f"{sum(r.pairs for r in reports)} overlapping pairs in {len(reports)} workspaces"
+
+
+async def scan_overlaps(services: Services) -> str:
+    """The nightly full scan of every installed workspace."""
+    return scan_summary(await scan_workspaces(services))
 
 
 JOBS = (Job("overlap-scan", timedelta(hours=24), scan_overlaps),)

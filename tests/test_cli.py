@@ -9,6 +9,9 @@ import sys
 from pathlib import Path
 
 from bot.manifest import CHECKED_IN, build_manifest, render
+from storage import directory
+from storage.db import Database
+from storage.models import Effort
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -156,6 +159,38 @@ def test_worker_once_and_overlap_commands_on_a_fresh_database(tmp_path):
     tune = run_bot("overlaps", "tune", cwd=tmp_path)
     assert tune.returncode == 1
     assert "not enough answers yet: 0 answered pairs" in tune.stdout
+
+
+async def test_overlaps_scan_names_each_cluster(tmp_path):
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'scan.db'}"}
+    assert run_bot("migrate", cwd=tmp_path, env=env).returncode == 0
+    db = Database(env["DATABASE_URL"].replace("sqlite:", "sqlite+aiosqlite:"))
+    async with db.session() as session:
+        workspace = await directory.workspace_id(session, "", "T1")
+        session.add_all(
+            Effort(workspace_id=workspace, kind=kind, title=title, description=text, channel_id=c)
+            for kind, c, title, text in (
+                ("channel", "C1", "mktg-social-listening", "Monitor brand mentions on Twitter"),
+                ("channel", "C2", "cs-twitter-monitoring", "Track brand complaints on Twitter"),
+                ("initiative", None, "Brand mentions on Twitter", "Track brand mentions"),
+                ("channel", "C3", "fin-quarterly-tax", "Quarterly tax filing"),
+            )
+        )
+        await session.commit()
+    await db.dispose()
+
+    scan = run_bot("overlaps", "scan", cwd=tmp_path, env=env)
+
+    assert scan.returncode == 0, scan.stderr
+    summary, cluster = [line for line in scan.stdout.splitlines() if " INFO " not in line]
+    assert summary.startswith("ok: ") and "overlapping pairs in 1 workspaces" in summary
+    assert cluster.startswith("Cluster 1: one effort in 3 places: ")
+    named = set(cluster.removeprefix("Cluster 1: one effort in 3 places: ").split(", "))
+    assert named == {
+        "#mktg-social-listening",
+        "#cs-twitter-monitoring",
+        "“Brand mentions on Twitter”",
+    }
 
 
 def test_audit_into_a_closed_pipe_ends_quietly(tmp_path):
