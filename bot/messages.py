@@ -475,8 +475,32 @@ def overlap_card(view: OverlapView) -> list[Block]:
         )
     else:
         who = f" by <@{view.overlap.decided_by}>" if view.overlap.decided_by else ""
-        blocks.append(context(f"Answered{who}: {DECIDED[state]}."))
+        blocks.append(context(f"Answered{who}: {_decided(view)}."))
     return blocks
+
+
+def _decided(view: OverlapView) -> str:
+    """The answer in words; "same effort" says where the merged effort went (an answer from
+    an old message may have merged into the effort the shown one was merged into)."""
+    if view.overlap.state != "merged":
+        return DECIDED[view.overlap.state]
+    _, kept = view.newer_into_older
+    return f"{DECIDED['merged']} into {effort_label(kept)}"
+
+
+def pair_settled(gone: Effort, merged_into: Effort | None) -> Message:
+    """An answer from an old message about an effort that is no longer active."""
+    if merged_into:
+        why = f"{effort_label(gone)} was already merged into {effort_label(merged_into)}"
+        fallback = f"{_plain(gone)} was already merged into {_plain(merged_into)}."
+    else:
+        why = f"{effort_label(gone)} is {gone.status}"
+        fallback = f"{_plain(gone)} is {gone.status}."
+    return message(
+        fallback,
+        section(f"{why}, so there is nothing left to answer about this pair."),
+        actions(button("Show all commands", SHOW_HELP)),
+    )
 
 
 def similar_efforts(effort: Effort, views: list[OverlapView]) -> Message:

@@ -10,6 +10,7 @@ from bot.blocks import Message, escape
 from bot.claims import ClaimRefused
 from bot.efforts import EffortNotFound
 from bot.gateway import SlackFailure
+from bot.overlaps.service import PairSettled
 from bot.registry import PersonNotFound
 
 log = logging.getLogger(__name__)
@@ -22,6 +23,8 @@ def explain(error: Exception) -> Message:
         return messages.not_found(error.kind, error.typed, error.suggestions)
     if isinstance(error, PersonNotFound):
         return messages.not_found("person", error.typed, error.suggestions)
+    if isinstance(error, PairSettled):
+        return messages.pair_settled(error.gone, error.merged_into)
     if isinstance(error, ClaimRefused):
         return messages.refused(escape(str(error)))
     if isinstance(error, SlackFailure):

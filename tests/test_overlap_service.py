@@ -11,7 +11,7 @@ from sqlmodel import func, select
 
 from bot.claims import ClaimRefused, Claims
 from bot.directory import People
-from bot.overlaps.service import Overlaps, OverlapView
+from bot.overlaps.service import Overlaps, OverlapView, PairSettled
 from config.policy import parse_policy
 from storage import directory, efforts
 from storage.db import Database
@@ -211,6 +211,20 @@ async def test_same_effort_merges_and_moves_the_claims(db, world):
     assert (merged.status, merged.merged_into_id) == ("merged", listening.id)
     remaining = await service.open_pairs(ws)
     assert all(twitter.id not in (v.a.effort.id, v.b.effort.id) for v in remaining)
+
+
+async def test_no_answer_about_an_archived_effort(db, world):
+    """As from an old message: the channel was archived since the pair was raised."""
+    ws, claims, service = world
+    listening, twitter, *_ = await claimed_triple(db, world)
+    await service.scan(ws)
+    view = await open_pair(service, ws, listening, twitter)
+    async with db.session() as session:
+        await efforts.set_channel_status(session, ws, twitter.channel_id, "archived")
+    with pytest.raises(PairSettled) as settled:
+        await service.decide(ws, view.overlap.id, MARIA, "same")
+    assert (settled.value.gone.id, settled.value.merged_into) == (twitter.id, None)
+    assert {o.slack_id for o in (await claims.ownership(listening)).owners} == {MARIA}
 
 
 async def test_related_links_the_pair(db, world):

@@ -55,8 +55,25 @@ class OverlapView:
     def cross_silo(self) -> bool:
         return bool(self.a.silos and self.b.silos and self.a.silos != self.b.silos)
 
+    @property
+    def newer_into_older(self) -> tuple[Effort, Effort]:
+        """What "same effort" does: the newer effort folds into the older one (its claims
+        move, it is marked merged)."""
+        older, newer = sorted((self.a.effort, self.b.effort), key=lambda effort: effort.id)
+        return newer, older
+
     def involves(self, slack_id: str) -> bool:
         return self.a.owned_by(slack_id) or self.b.owned_by(slack_id)
+
+
+class PairSettled(Exception):
+    """An answer about a pair that no longer stands: `gone` was merged into `merged_into`, or
+    is archived or deleted (`merged_into` None)."""
+
+    def __init__(self, gone: Effort, merged_into: Effort | None = None) -> None:
+        super().__init__(gone.title)
+        self.gone = gone
+        self.merged_into = merged_into
 
 
 @dataclass(frozen=True)
@@ -142,12 +159,14 @@ class Overlaps:
         return await self.open_pairs(workspace, [effort.id for effort in owned])
 
     async def decide(self, workspace: int, overlap_id: int, actor: str, answer: str) -> OverlapView:
-        """An owner of either effort, or an admin, answers: same effort, related, not one."""
+        """An owner of either effort, or an admin, answers: same effort, related, not one.
+        The pair may come from an old message: see `_answerable`."""
         async with self._db.session() as session:
             row = await overlaps.get(session, workspace, overlap_id)
         if row is None:
             raise ClaimRefused("That overlap no longer exists.")
-        view = (await self._views([row]))[0]
+        a, b = await self._answerable(row, follow_merges=answer == "same")
+        view = await self._view_of(row, a.id, b.id)
         await self._may_answer(workspace, view, actor)
         state = ANSWERS[answer]
         if state == "merged":
@@ -160,7 +179,33 @@ class Overlaps:
             row.state, row.decided_by, row.decided_at = state, actor, utcnow()
             row.texts_fingerprint = fingerprint
             await session.commit()
-        return (await self._views([row]))[0]
+        return await self._view_of(row, a.id, b.id)
+
+    async def _answerable(self, row: Overlap, *, follow_merges: bool) -> tuple[Effort, Effort]:
+        """The two efforts an answer about `row` applies to. Where one was merged since, "same
+        effort" (`follow_merges`) applies to the effort it lives on in; any other answer is
+        refused, as is any answer once an effort is archived or deleted, or both are one."""
+        found = await self._claims.efforts_by_id([row.effort_a_id, row.effort_b_id])
+        shown = found[row.effort_a_id], found[row.effort_b_id]
+        live = [await self._live(effort) for effort in shown]
+        for effort, now in zip(shown, live, strict=True):
+            if now.status != "active":
+                raise PairSettled(now)
+            if now.id != effort.id and (not follow_merges or live[0].id == live[1].id):
+                raise PairSettled(effort, merged_into=now)
+        return live[0], live[1]
+
+    async def _live(self, effort: Effort) -> Effort:
+        """The effort whose work `effort` now is: itself, or the one it was merged into."""
+        while effort.status == "merged" and effort.merged_into_id:
+            into = effort.merged_into_id
+            effort = (await self._claims.efforts_by_id([into]))[into]
+        return effort
+
+    async def _view_of(self, row: Overlap, a: int, b: int) -> OverlapView:
+        """`row` answered about efforts `a` and `b` (its own, or where merges took them)."""
+        found = await self._claims.efforts_by_id([a, b])
+        return OverlapView(row, *await self._claims.ownerships([found[a], found[b]]))
 
     async def _may_answer(self, workspace: int, view: OverlapView, actor: str) -> None:
         anyone = not view.a.owners and not view.b.owners
@@ -169,8 +214,7 @@ class Overlaps:
         raise ClaimRefused("Only the owners of these efforts, or an admin, can answer this.")
 
     async def _merge(self, workspace: int, view: OverlapView, actor: str) -> None:
-        """The newer effort folds into the older one: its claims move, it is marked merged."""
-        kept, merged = sorted((view.a.effort, view.b.effort), key=lambda e: e.id)
+        merged, kept = view.newer_into_older
         await self._claims.move_claims(workspace, merged, kept, actor)
         indexed = await self._index(workspace)
         async with indexed.lock:

@@ -143,3 +143,43 @@ async def test_the_sync_fills_the_overlap_index_before_anyone_claims(
     assert filled == [
         f"overlap index of workspace {workspace}: 3 efforts ({acme.slack.services.overlaps.mode})"
     ]
+
+
+async def merged_sentiment_then_stale_heads_up(acme: Acme) -> dict:
+    """#cs-social-sentiment's heads-up names “Social sentiment tracking”, which is then merged
+    into #pr-social-listening from Maria's reply: the heads-up's buttons are out of date."""
+    await acme.coe(acme.priya, "claim #pr-social-listening")
+    await acme.coe(acme.maria, f"claim {SENTIMENT}")
+    follow_up = next(m for m in acme.sandbox.ephemerals(acme.maria) if "looks like" in seen(m))
+    await acme.sandbox.human.create_channel(
+        acme.sam, "cs-social-sentiment", purpose="Track brand sentiment on social media"
+    )
+    await acme.coe(acme.sam, "claim #cs-social-sentiment")
+    heads_up = acme.dms(acme.sam)[-1]
+    merged = pair_value(follow_up, f"<#{acme.pr_listening}>", "Social sentiment tracking")
+    await acme.sandbox.driver.click(acme.maria, "overlap_same", merged, message=follow_up)
+    return heads_up
+
+
+async def test_same_effort_about_an_effort_merged_since_follows_it(acme: Acme):
+    heads_up = await merged_sentiment_then_stale_heads_up(acme)
+    stale = pair_value(heads_up, "Social sentiment tracking")
+    assert stale is not None
+    await acme.sandbox.driver.click(acme.sam, "overlap_same", stale, message=heads_up)
+
+    edited = seen(acme.dms(acme.sam)[-1])
+    assert f"same effort: merged into <#{acme.pr_listening}>" in edited
+    owners = seen(await acme.coe(acme.bob, "who #pr-social-listening"))
+    assert all(f"<@{person}>" in owners for person in (acme.priya, acme.maria, acme.sam))
+
+
+async def test_related_about_an_effort_merged_since_says_where_it_went(acme: Acme):
+    heads_up = await merged_sentiment_then_stale_heads_up(acme)
+    stale = pair_value(heads_up, "Social sentiment tracking")
+    await acme.sandbox.driver.click(acme.sam, "overlap_related", stale, message=heads_up)
+
+    refused = seen(acme.sandbox.responses_for(acme.sam)[-1]["payload"])
+    assert (
+        f"“Social sentiment tracking” was already merged into <#{acme.pr_listening}>, "
+        "so there is nothing left to answer about this pair." in refused
+    )
