@@ -10,6 +10,10 @@ Then a held-out check: the areas are split in two at random, the threshold (and 
 the weight of the semantic score) is fitted on the pairs of one half and measured on the
 other, twenty times; the mean and spread of the held-out figures are printed.
 
+Last, false alarms where there is little to compare with: three small workspaces of unrelated
+channels and initiatives (written for this benchmark, not from the development set), each
+scanned on its own as the app would; every pair raised there is a false alarm.
+
     .venv/bin/python -m bench.overlap_quality [--dev-set tests/data/overlap_dev_set.txt]
 """
 
@@ -23,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.common import print_table
+from bot.overlaps import EffortText
 from bot.overlaps.engine import Encoder, OverlapEngine, semantic_text
 from bot.overlaps.evaluate import (
     LabelledEffort,
@@ -38,6 +43,42 @@ DEV_SET = Path(__file__).parents[1] / "tests" / "data" / "overlap_dev_set.txt"
 POLICY_THRESHOLD = 0.6
 SPLITS = 20
 SEMANTIC_WEIGHTS = (0.5, 0.7, 0.8, 0.9, 0.95)
+
+# Small workspaces in which no two efforts are the same work: (kind, name, text).
+UNRELATED_WORKSPACES = [
+    [
+        ("C", "fin-budget-2025", "Annual budget planning for all departments"),
+        ("C", "hr-onboarding", "Improve the first-week experience for new hires"),
+        ("C", "eng-ci-speedup", "Making builds and test pipelines faster"),
+        ("I", "Office relocation", "Facilities plan to find larger premises"),
+        ("C", "legal-gdpr", "Data privacy compliance for EU customers"),
+        ("C", "mktg-newsletter", "Monthly email newsletter to customers"),
+        ("C", "it-laptop-refresh", "Replacing old laptops for staff this year"),
+        ("C", "sales-enablement", "Training reps on product demos and objection handling"),
+    ],
+    [
+        ("C", "general", "Company-wide announcements"),
+        ("C", "random", "Anything goes"),
+        ("C", "design-system", "Shared UI components and tokens"),
+        ("C", "oncall", "Who is on call this week and handovers"),
+        ("I", "Warehouse automation", "Robots for picking in the Leeds warehouse"),
+        ("C", "team-offsite", "Planning the spring offsite in Lisbon"),
+        ("C", "security-alerts", "Automated alerts from the SIEM"),
+        ("I", "Carbon reporting", "Measure and publish our scope 1 and 2 emissions"),
+        ("C", "customer-advisory-board", "Quarterly meetings with our top customers"),
+        ("C", "recruiting-eng", "Hiring pipeline for engineers"),
+    ],
+    [
+        ("C", "kitchen", "Snacks, coffee machine, dishwasher rota"),
+        ("C", "mobile-release", "iOS and Android release train"),
+        ("C", "pr-press-office", "Press enquiries and media interviews"),
+        ("C", "fin-expenses", "Expense reports and reimbursements"),
+        ("I", "Churn analysis", "Why customers cancel in their first year"),
+        ("C", "it-helpdesk", "Ask IT for help with accounts and devices"),
+        ("C", "events-booth", "Our booth at trade shows"),
+    ],
+]
+DEPARTMENTS = ["mktg", "cs", "pr", "fin", "hr", "eng", "it", "legal", "sales"]
 
 Pair = tuple[LabelledEffort, LabelledEffort]
 Scored = list[tuple[float, bool]]
@@ -103,6 +144,20 @@ def held_out(
     ]
 
 
+def false_alarms(encoder: Encoder | None, semantic_weight: float) -> tuple[int, int]:
+    """Pairs raised in the unrelated small workspaces, and how many pairs they hold."""
+    raised = compared = 0
+    for workspace in UNRELATED_WORKSPACES:
+        engine = OverlapEngine(
+            Normaliser(DEPARTMENTS), POLICY_THRESHOLD, encoder, semantic_weight=semantic_weight
+        )
+        for number, (kind, name, text) in enumerate(workspace):
+            engine.add(EffortText(number, "channel" if kind == "C" else "initiative", name, text))
+        raised += len(engine.scan())
+        compared += len(workspace) * (len(workspace) - 1) // 2
+    return raised, compared
+
+
 def load_semantic_encoder() -> Encoder | None:
     try:
         from bot.overlaps.semantic import load_encoder
@@ -127,13 +182,16 @@ def main() -> None:
         "labelled": labelled_pairs(efforts),
         "all": labelled_pairs(efforts, cross_area=None),
     }
-    rows, held = [], []
+    rows, held, alarms = [], [], []
     for mode in modes:
         scorers = {w: scorer(build(efforts, encoder if w else None, w)) for w in mode.weights}
         default = scorers[max(mode.weights) if mode.name != "hybrid" else 0.9]
         for name, pairs in pair_sets.items():
             rows.append((mode.name, f"{name} ({len(pairs):,})", *figures(default(pairs))))
         held.append((mode.name, *held_out(efforts, scorers)))
+        weight = max(mode.weights) if mode.name != "hybrid" else 0.9
+        raised, compared = false_alarms(encoder if weight else None, weight)
+        alarms.append((mode.name, f"{raised} of {compared}"))
 
     print(f"Development set: {len(efforts)} efforts, {len(pair_sets['labelled']):,} labelled pairs")
     print("P / R / F1 = precision / recall / F1\n")
@@ -141,6 +199,8 @@ def main() -> None:
     print_table(headers, rows)
     print(f"\nHeld out: fitted on half the areas, measured on the other half ({SPLITS} splits)\n")
     print_table(("mode", "AP", "F1 at the fitted threshold", "semantic weight chosen"), held)
+    print(f"\nFalse alarms at {POLICY_THRESHOLD} in small workspaces of unrelated work\n")
+    print_table(("mode", "pairs raised"), alarms)
 
 
 if __name__ == "__main__":
