@@ -228,8 +228,10 @@ def who_answer(
     viewer: str,
     heading: str,
     similar: Sequence[OverlapView] = (),
+    related: Sequence[OverlapView] = (),
 ) -> Message:
-    """Owners of each effort; for a single effort, also the open overlaps it is part of."""
+    """Owners of each effort; for a single effort, also the efforts people linked to it as
+    related and the open overlaps it is part of."""
     heading = escape(heading)  # it may quote a title people typed
     if not ownerships:
         return message(
@@ -242,11 +244,20 @@ def who_answer(
         blocks += ownership_card(ownership, viewer)
     if len(ownerships) > 10:
         blocks.append(context(f"…and {len(ownerships) - 10} more."))
+    if related:
+        blocks.append(_related_line(ownerships, related))
     if similar:
         blocks.append(section("*Looks like the same work as*"))
         for view in similar[:5]:
             blocks += overlap_card(view)
     return message(f"{heading}: {_efforts(len(ownerships))}.", *blocks)
+
+
+def _related_line(ownerships: list[Ownership], related: Sequence[OverlapView]) -> Block:
+    """The other effort of each linked pair, on one line."""
+    shown = {ownership.effort.id for ownership in ownerships}
+    others = [view.b.effort if view.a.effort.id in shown else view.a.effort for view in related]
+    return context("Related: " + ", ".join(effort_label(effort) for effort in others[:10]))
 
 
 def find_results(words: str, ownerships: list[Ownership], viewer: str) -> Message:

@@ -135,11 +135,13 @@ async def who(request: Request) -> Reply:
     if target is None:
         target = arguments.PersonRef(id=request.user, handle=None)
     answer = await request.registry.who(request.workspace, target, request.gateway)
-    similar = []
+    similar, related = [], []
     if isinstance(target, arguments.ChannelRef | arguments.InitiativeRef):
         efforts = [ownership.effort.id for ownership in answer.ownerships]
         similar = await request.overlaps.open_pairs(request.workspace, efforts)
-    return Reply(messages.who_answer(answer.ownerships, request.user, answer.heading, similar))
+        related = await request.overlaps.related_pairs(request.workspace, efforts)
+    reply = messages.who_answer(answer.ownerships, request.user, answer.heading, similar, related)
+    return Reply(reply)
 
 
 async def find(request: Request) -> Reply:

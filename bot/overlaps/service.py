@@ -134,10 +134,19 @@ class Overlaps:
     ) -> list[OverlapView]:
         """Open pairs of active efforts (those involving `effort_ids`), ranked as the engine
         ranks them: across silos first, then by score."""
+        return await self._active_pairs(workspace, "open", effort_ids)
+
+    async def related_pairs(self, workspace: int, effort_ids: list[int]) -> list[OverlapView]:
+        """The pairs involving `effort_ids` that people answered "related" (linked)."""
+        return await self._active_pairs(workspace, "linked", effort_ids)
+
+    async def _active_pairs(
+        self, workspace: int, state: str, effort_ids: list[int] | None
+    ) -> list[OverlapView]:
         async with self._db.session() as session:
-            rows = await overlaps.of_state(session, workspace, "open", effort_ids)
+            rows = await overlaps.of_state(session, workspace, state, effort_ids)
         views = await self._views(list(rows))
-        # A merged, archived or deleted effort has no open questions left.
+        # A merged, archived or deleted effort is no one's work of its own any more.
         live = [v for v in views if v.a.effort.status == v.b.effort.status == "active"]
         return sorted(live, key=lambda view: (not view.cross_silo, -view.overlap.score))
 

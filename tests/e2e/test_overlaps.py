@@ -183,3 +183,17 @@ async def test_related_about_an_effort_merged_since_says_where_it_went(acme: Acm
         f"“Social sentiment tracking” was already merged into <#{acme.pr_listening}>, "
         "so there is nothing left to answer about this pair." in refused
     )
+
+
+async def test_who_shows_the_efforts_answered_related(acme: Acme):
+    await acme.coe(acme.priya, "claim #pr-social-listening")
+    await acme.coe(acme.maria, 'claim "Social <sentiment> & tracking" -- Track sentiment on social')
+    follow_up = next(m for m in acme.sandbox.ephemerals(acme.maria) if "looks like" in seen(m))
+    pair = pair_value(follow_up, f"<#{acme.pr_listening}>", "Social &lt;sentiment&gt; &amp;")
+    await acme.sandbox.driver.click(acme.maria, "overlap_related", pair, message=follow_up)
+
+    channel = seen(await acme.coe(acme.bob, "who #pr-social-listening"))
+    assert "Related: “Social &lt;sentiment&gt; &amp; tracking”" in channel
+    initiative = await acme.coe(acme.bob, 'who "Social <sentiment> & tracking"')
+    assert f"Related: <#{acme.pr_listening}>" in seen(initiative)
+    assert pair_value(initiative, f"<#{acme.pr_listening}>") is None
