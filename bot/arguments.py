@@ -21,10 +21,13 @@ from dataclasses import dataclass
 
 TITLE_LIMIT = 200
 DESCRIPTION_LIMIT = 2000
+REASON_LIMIT = 500  # what the claims' history keeps
 SILO_LIMIT = 80
 CHANNEL_NAME_LIMIT = 80
 
-CLAIM_USAGE = '/coe claim #channel [as Silo]  or  /coe claim "Title" [as Silo] -- description'
+CLAIM_USAGE = (
+    '/coe claim #channel [as Silo] [-- reason]  or  /coe claim "Title" [as Silo] -- description'
+)
 TRANSFER_USAGE = (
     '/coe transfer #channel @person [-- reason]  or  /coe transfer "Title" @person [-- reason]'
 )
@@ -100,6 +103,8 @@ class SiloRef:
 
 @dataclass(frozen=True)
 class ClaimArgs:
+    """`description`: an initiative's description, or why a channel is claimed (its reason)."""
+
     target: ChannelRef | InitiativeRef
     silo: str | None = None
     description: str = ""
@@ -160,6 +165,9 @@ def parse_claim(text: str) -> ClaimArgs:
             "You can claim a channel or an initiative, not a person or a group.", CLAIM_USAGE
         )
     silo, rest = _take_silo(rest.strip())
+    if isinstance(target, ChannelRef):
+        reason = _trailing_text(rest, "Reasons", CLAIM_USAGE, REASON_LIMIT)
+        return ClaimArgs(target, silo, reason)
     return ClaimArgs(target, silo, _trailing_text(rest, "Descriptions", CLAIM_USAGE))
 
 
@@ -177,7 +185,8 @@ def parse_transfer(text: str) -> TransferArgs:
             "First tell me which channel or initiative to hand over.", TRANSFER_USAGE
         )
     person, rest = _recipient(rest.strip())
-    return TransferArgs(target, person, _trailing_text(rest, "Reasons", TRANSFER_USAGE))
+    reason = _trailing_text(rest, "Reasons", TRANSFER_USAGE, REASON_LIMIT)
+    return TransferArgs(target, person, reason)
 
 
 def parse_release(text: str) -> tuple[ChannelRef | InitiativeRef, PersonRef | None]:
@@ -280,9 +289,8 @@ def _unquoted_transfer(text: str) -> TransferArgs:
         raise ArgumentError(_WHO_TAKES_OVER, TRANSFER_USAGE)
     person, _ = _recipient(found.group().strip())
     title = _title(head[: found.start()], TRANSFER_USAGE)
-    return TransferArgs(
-        InitiativeRef(title), person, _trailing_text(rest, "Reasons", TRANSFER_USAGE)
-    )
+    reason = _trailing_text(rest, "Reasons", TRANSFER_USAGE, REASON_LIMIT)
+    return TransferArgs(InitiativeRef(title), person, reason)
 
 
 def _recipient(text: str) -> tuple[PersonRef, str]:
@@ -331,7 +339,7 @@ def _title(raw: str, usage: str) -> str:
     return _limited(title, TITLE_LIMIT, "Titles", usage)
 
 
-def _trailing_text(text: str, what: str, usage: str) -> str:
+def _trailing_text(text: str, what: str, usage: str, limit: int = DESCRIPTION_LIMIT) -> str:
     """The description or reason after a separator (`--`, em dash or colon); "" if none."""
     text = text.strip()
     if not text:
@@ -339,7 +347,7 @@ def _trailing_text(text: str, what: str, usage: str) -> str:
     found = _SEPARATOR.match(text)
     if found is None:
         raise ArgumentError(f"I don't follow {_show(text)}.", usage)
-    return _limited(_unescape(text[found.end() :].strip()), DESCRIPTION_LIMIT, what, usage)
+    return _limited(_unescape(text[found.end() :].strip()), limit, what, usage)
 
 
 def _up_to(separator: re.Pattern[str], text: str) -> tuple[str, str]:

@@ -148,8 +148,15 @@ class Claims:
             return _in_claim_order(claims, await efforts.efforts(session, _ids(claims)))
 
     async def claim(
-        self, workspace: int, actor: str, effort: Effort, silo_name: str | None = None
+        self,
+        workspace: int,
+        actor: str,
+        effort: Effort,
+        silo_name: str | None = None,
+        *,
+        reason: str = "",
     ) -> ClaimResult:
+        """`reason`, why the actor claims it, is kept in the history."""
         silo = await self.silo_for(workspace, actor, silo_name)
         before = await self.ownership(effort)
         if before.owned_by(actor):
@@ -160,7 +167,7 @@ class Claims:
             if rivals:
                 await self._withdraw_agreements(session, effort.id)
             session.add(_claim(workspace, effort, actor, silo))
-            session.add(_event(workspace, effort, "claimed", actor, actor, silo))
+            session.add(_event(workspace, effort, "claimed", actor, actor, silo, reason=reason))
             await session.commit()
         after = await self.ownership(effort)
         if rivals:

@@ -21,7 +21,9 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         "claim", '/coe claim "Title" -- description', "Register an initiative and claim it."
     ),
     Subcommand("claim", "/coe claim", "Open a form to register an initiative."),
-    Subcommand("who", "/coe who #channel | @person | Silo", "Who owns what, and since when."),
+    Subcommand(
+        "who", '/coe who #channel | "Title" | @person | Silo', "Who owns what, and since when."
+    ),
     Subcommand("find", "/coe find words", "Search channels and initiatives."),
     Subcommand(
         "dupes", "/coe dupes [mine|silo|all]", "Efforts that look like the same work, and why."

@@ -28,14 +28,31 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "usergroups.list": ("usergroups:read",),
     "conversations.list": ("channels:read", "groups:read"),
     "conversations.info": ("channels:read", "groups:read"),
+    "conversations.members": ("channels:read", "groups:read"),
     "chat.postMessage": ("chat:write",),
     "chat.postEphemeral": ("chat:write",),
 }
 PAGE_SIZE = 200
 RATE_LIMIT_RETRIES = 5
 
+# Codes that mean the request Roundtable built was wrong: nothing the person can change.
+OUR_MISTAKES = (
+    "invalid_arguments",
+    "invalid_blocks",
+    "invalid_cursor",
+    "invalid_json",
+    "json_not_object",
+    "no_text",
+    "unknown_method",
+    "hash_conflict",
+    "user_not_in_channel",
+)
+SLACK_TROUBLE = ("internal_error", "fatal_error", "service_unavailable", "request_timeout")
+
 # What the person sees when Slack answers with this code; the operator gets a log line either way.
 ERROR_ADVICE: dict[str, str] = {
+    **dict.fromkeys(OUR_MISTAKES, "Slack refused a request I built. The operator has been told."),
+    **dict.fromkeys(SLACK_TROUBLE, "Slack is having trouble right now. Please try again soon."),
     "not_in_channel": "I'm not a member of that channel yet. Invite me with `/invite @Roundtable`"
     " and try again.",
     "channel_not_found": "I can't see that channel. If it is private, invite me to it first.",
@@ -44,14 +61,23 @@ ERROR_ADVICE: dict[str, str] = {
     "missing_scope": "Roundtable lacks a permission it needs here. Ask an admin to reinstall it"
     " from the app manifest.",
     "ratelimited": "Slack asked me to slow down. Please try again in a minute.",
-    "invalid_auth": "Roundtable's access to this workspace is no longer valid. Ask an admin to"
-    " reinstall it.",
-    "token_revoked": "Roundtable was removed from this workspace. Ask an admin to reinstall it.",
-    "account_inactive": "Roundtable was removed from this workspace. Ask an admin to reinstall it.",
-    "expired_trigger_id": "That took a little too long. Please click the button again.",
-    "invalid_trigger_id": "That button has expired. Please click it again.",
+    **dict.fromkeys(
+        ("invalid_auth", "not_authed"),
+        "Roundtable's access to this workspace is no longer valid. Ask an admin to reinstall it.",
+    ),
+    **dict.fromkeys(
+        ("token_revoked", "account_inactive"),
+        "Roundtable was removed from this workspace. Ask an admin to reinstall it.",
+    ),
+    "expired_trigger_id": "Slack stopped waiting for that window to open. Please try again.",
+    "invalid_trigger_id": "That button has expired. Please try again.",
+    "exchanged_trigger_id": "That window was opened once already. Please try again.",
     "msg_too_long": "That message is too long for Slack. Please shorten it.",
-    "invalid_blocks": "Slack refused the message I built. The operator has been told.",
+    "cannot_dm_bot": "I can't send direct messages to a bot. Pick a person instead.",
+    "user_disabled": "That person's account is deactivated, so I can't message them.",
+    "restricted_action": "This workspace's settings don't let Roundtable do that. Ask an admin.",
+    "not_enabled": "Roundtable's Home tab is turned off. Ask an admin to enable App Home in the"
+    " app's settings.",
 }
 GENERIC_ADVICE = "Slack couldn't do that just now. Please try again in a moment."
 
@@ -119,6 +145,12 @@ class SlackGateway:
 
     async def channel_info(self, channel_id: str) -> dict[str, Any]:
         return (await self._call("conversations.info", channel=channel_id))["channel"]
+
+    async def channel_members(self, channel_id: str) -> list[str]:
+        members: list[str] = []
+        async for page in self._pages("conversations.members", "members", channel=channel_id):
+            members += page
+        return members
 
     async def post_message(
         self, channel: str, message: dict[str, Any], thread_ts: str | None = None

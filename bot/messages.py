@@ -191,7 +191,8 @@ def ownership_card(ownership: Ownership, viewer: str) -> list[Block]:
     return [section("\n".join(lines)), actions(*buttons)]
 
 
-def claim_result(result: ClaimResult, viewer: str) -> Message:
+def claim_result(result: ClaimResult, viewer: str, reason: str = "") -> Message:
+    """`reason`: why the viewer claimed it, kept in the history (not for an "already")."""
     effort = result.ownership.effort
     label, plain = effort_label(effort), _plain(effort)
     headline = {
@@ -207,7 +208,10 @@ def claim_result(result: ClaimResult, viewer: str) -> Message:
         "already": f"You already own {plain}.",
         "contested": f"{plain} is now contested between silos.",
     }[result.outcome]
-    return message(fallback, section(headline), *ownership_card(result.ownership, viewer))
+    blocks = [section(headline), *ownership_card(result.ownership, viewer)]
+    if reason and result.outcome != "already":
+        blocks.insert(1, context(f"Your reason is kept in its history: “{escape(reason)}”"))
+    return message(fallback, *blocks)
 
 
 def contest_notice(result: ClaimResult, claimant: str, rival: str) -> Message:
@@ -335,7 +339,7 @@ def transfer_declined(offer: TransferOffer, viewer: str) -> Message:
     )
 
 
-def silo_list(summary: DirectorySummary) -> Message:
+def silo_list(summary: DirectorySummary, team_id: str, app_id: str) -> Message:
     if not summary.silos:
         return message(
             "No silos are defined yet.",
@@ -351,6 +355,7 @@ def silo_list(summary: DirectorySummary) -> Message:
         "Silos: " + ", ".join(f"{s.name} ({s.head_count})" for s in summary.silos),
         section("*Silos*\n" + "\n".join(lines)),
         context("Admins assign people with `/coe silos set @person Silo`."),
+        actions(_home_button(team_id, app_id)),
     )
 
 
@@ -442,11 +447,34 @@ def initiative_form(silos: list[str]) -> Block:
     return view
 
 
+def _form_button() -> Block:
+    return button("Open the form", REGISTER_INITIATIVE, style="primary")
+
+
 def opening_form() -> Message:
     return message(
         "Opening the initiative form…",
         section("Opening the form to register an initiative…"),
         context('Or type `/coe claim "Title" -- description`.'),
+        actions(_form_button()),
+    )
+
+
+def form_not_opened(advice: str) -> Message:
+    return message(
+        advice,
+        section(f"I couldn't open the form. {advice}"),
+        context('Or type `/coe claim "Title" -- description`.'),
+        actions(_form_button()),
+    )
+
+
+def still_working() -> Message:
+    """The ack of a command whose answer takes longer than Slack waits for: it follows."""
+    return message(
+        "Working on it…",
+        section("Working on it: Slack is answering me slowly. Your answer follows here."),
+        actions(button("Show all commands", SHOW_HELP)),
     )
 
 
@@ -547,7 +575,8 @@ def dupes_list(views: list[OverlapView], scope: str) -> Message:
 
 
 def overlap_decided(view: OverlapView) -> Message:
-    return message(f"Noted: {DECIDED[view.overlap.state]}.", *overlap_card(view))
+    more = actions(button("Show my other possible duplicates", "dupes_mine"))
+    return message(f"Noted: {DECIDED[view.overlap.state]}.", *overlap_card(view), more)
 
 
 def with_answer(blocks: list[Block], view: OverlapView) -> list[Block]:

@@ -56,11 +56,15 @@ class Registry:
         return SyncReport(people, channels)
 
     async def effort(
-        self, workspace: int, target: ChannelRef | InitiativeRef, gateway: SlackGateway
+        self,
+        workspace: int,
+        target: ChannelRef | InitiativeRef,
+        viewer: str,
+        gateway: SlackGateway,
     ) -> Effort:
         if isinstance(target, ChannelRef):
-            return await self.efforts.channel(workspace, target, gateway)
-        return await self.efforts.initiative(workspace, target.title)
+            return await self.efforts.channel(workspace, target, viewer, gateway)
+        return await self.efforts.initiative(workspace, target.title, viewer)
 
     async def person(self, workspace: int, ref: PersonRef) -> str:
         if ref.id:
@@ -74,15 +78,17 @@ class Registry:
     async def claim(
         self, workspace: int, actor: str, args: ClaimArgs, gateway: SlackGateway
     ) -> ClaimResult:
+        reason = ""
         if isinstance(args.target, InitiativeRef):
             await self.claims.silo_for(workspace, actor, args.silo)  # refused: register nothing
             new = NewInitiative(args.target.title, args.description)
             effort, _ = await self.efforts.register_initiative(workspace, actor, new)
         else:
-            effort = await self.efforts.channel(workspace, args.target, gateway)
+            effort = await self.efforts.channel(workspace, args.target, actor, gateway)
+            reason = args.description
         if effort.status != "active":
             raise ClaimRefused(f"{messages.effort_plain(effort)} is {effort.status}.")
-        return await self.claims.claim(workspace, actor, effort, args.silo)
+        return await self.claims.claim(workspace, actor, effort, args.silo, reason=reason)
 
     async def register(
         self, workspace: int, actor: str, new: NewInitiative, silo: str | None
@@ -105,7 +111,7 @@ class Registry:
         self, workspace: int, actor: str, args: TransferArgs, gateway: SlackGateway
     ) -> TransferOffer | Ownership:
         """An owner's offer (the new owner accepts), or an admin's transfer that applies now."""
-        effort = await self.effort(workspace, args.target, gateway)
+        effort = await self.effort(workspace, args.target, actor, gateway)
         to = await self.person(workspace, args.to)
         ownership = await self.claims.ownership(effort)
         if ownership.owned_by(actor):
@@ -117,9 +123,11 @@ class Registry:
         first = ownership.owners[0].slack_id
         return await self.claims.force_transfer(workspace, actor, effort, first, to, args.reason)
 
-    async def who(self, workspace: int, target: Target, gateway: SlackGateway) -> WhoAnswer:
+    async def who(
+        self, workspace: int, target: Target, viewer: str, gateway: SlackGateway
+    ) -> WhoAnswer:
         if isinstance(target, ChannelRef | InitiativeRef):
-            effort = await self.effort(workspace, target, gateway)
+            effort = await self.effort(workspace, target, viewer, gateway)
             return WhoAnswer(
                 f"Who owns {messages.effort_plain(effort)}",
                 [await self.claims.ownership(effort)],
@@ -127,14 +135,18 @@ class Registry:
         if isinstance(target, PersonRef):
             person = await self.person(workspace, target)
             owned = await self.claims.efforts_owned_by(workspace, person)
-            return WhoAnswer("What they own", await self.claims.ownerships(owned))
-        return await self._who_silo(workspace, target)
+            visible = await self.efforts.visible_to(workspace, viewer, owned)
+            heading = "What you own" if person == viewer else "What they own"
+            return WhoAnswer(heading, await self.claims.ownerships(visible))
+        return await self._who_silo(workspace, target, viewer)
 
-    async def _who_silo(self, workspace: int, target: SiloRef) -> WhoAnswer:
+    async def _who_silo(self, workspace: int, target: SiloRef, viewer: str) -> WhoAnswer:
         silo = await self.claims.silo_named(workspace, target.name)
         owned = await self.claims.efforts_of_silo(workspace, silo.id)
-        return WhoAnswer(f"What {silo.name} owns", await self.claims.ownerships(owned[:WHO_LIMIT]))
+        visible = await self.efforts.visible_to(workspace, viewer, owned)
+        shown = await self.claims.ownerships(visible[:WHO_LIMIT])
+        return WhoAnswer(f"What {silo.name} owns", shown)
 
-    async def find(self, workspace: int, words: str) -> list[Ownership]:
-        found = await self.efforts.search(workspace, words.split())
+    async def find(self, workspace: int, words: str, viewer: str) -> list[Ownership]:
+        found = await self.efforts.search(workspace, words.split(), viewer)
         return await self.claims.ownerships(found)

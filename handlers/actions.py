@@ -49,12 +49,14 @@ async def acknowledge_link(ack: AsyncAck) -> None:
 
 
 async def open_initiative_form(
-    ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext
+    ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, context: AsyncBoltContext
 ) -> None:
     await ack()
     silos = await context["services"].registry.people.silo_names(context["workspace"])
-    with suppress(SlackFailure):
+    try:
         await context["gateway"].open_modal(body["trigger_id"], messages.initiative_form(silos))
+    except SlackFailure as failure:
+        await _answer(body, respond, context, messages.form_not_opened(failure.advice))
 
 
 async def claim(

@@ -20,8 +20,11 @@ async def channel_created(event: dict[str, Any], context: AsyncBoltContext) -> N
     effort = await services.registry.efforts.remember_channel(workspace, event["channel"])
     similar = await services.overlaps.check(workspace, effort)
     creator = event["channel"].get("creator")
-    if similar and creator:
-        await services.nudges.similar_work(context["gateway"], workspace, effort, creator, similar)
+    if not (similar and creator):
+        return
+    shown = await services.overlaps.shown_to(workspace, creator, similar)
+    if shown:
+        await services.nudges.similar_work(context["gateway"], workspace, effort, creator, shown)
 
 
 async def channel_renamed(event: dict[str, Any], context: AsyncBoltContext) -> None:
@@ -47,12 +50,33 @@ async def channel_deleted(event: dict[str, Any], context: AsyncBoltContext) -> N
     await efforts.set_channel_status(context["workspace"], event["channel"], "deleted")
 
 
+def _is_private(event: dict[str, Any]) -> bool:
+    return event.get("channel_type") == "G"
+
+
 async def member_joined(event: dict[str, Any], context: AsyncBoltContext) -> None:
-    """Roundtable was added to a channel: private ones become visible to it only now."""
-    if event.get("user") != context.bot_user_id:
-        return
-    channel = await context["gateway"].channel_info(event["channel"])
-    await _services(context).registry.efforts.remember_channel(context["workspace"], channel)
+    """Roundtable was added to a channel (private ones become visible to it only now), or
+    someone joined a private channel it is in, who may see that channel from now on."""
+    efforts, workspace = _services(context).registry.efforts, context["workspace"]
+    if event.get("user") == context.bot_user_id:
+        await efforts.learn_channel(workspace, event["channel"], context["gateway"])
+    elif _is_private(event):
+        await efforts.member_joined(workspace, event["channel"], event["user"])
+
+
+async def member_left(event: dict[str, Any], context: AsyncBoltContext) -> None:
+    efforts, workspace = _services(context).registry.efforts, context["workspace"]
+    if event.get("user") == context.bot_user_id:
+        await efforts.stop_tracking(workspace, event["channel"])
+    elif _is_private(event):
+        await efforts.member_left(workspace, event["channel"], event["user"])
+
+
+async def removed_from_channel(event: dict[str, Any], context: AsyncBoltContext) -> None:
+    """Roundtable was removed from a channel (`channel_left`, `group_left`): Slack may name a
+    private channel in either, so what the registry knows of the channel decides."""
+    efforts = _services(context).registry.efforts
+    await efforts.stop_tracking(context["workspace"], event["channel"])
 
 
 async def person_changed(event: dict[str, Any], context: AsyncBoltContext) -> None:
@@ -91,6 +115,9 @@ LISTENERS: dict[str, Work] = {
     "channel_deleted": channel_deleted,
     "group_deleted": channel_deleted,
     "member_joined_channel": member_joined,
+    "member_left_channel": member_left,
+    "channel_left": removed_from_channel,
+    "group_left": removed_from_channel,
     "user_change": person_changed,
     "team_join": person_changed,
     "app_home_opened": home_opened,

@@ -52,7 +52,8 @@ async def register_initiative(
         return
     if result.rivals:
         await registry.tell_rivals(gateway, result, user)
-    effort = result.ownership.effort
-    similar = await context["services"].overlaps.check(context["workspace"], effort)
-    if similar:
-        await gateway.post_message(user, messages.similar_efforts(effort, similar))
+    effort, overlaps = result.ownership.effort, context["services"].overlaps
+    similar = await overlaps.check(context["workspace"], effort)
+    shown = await overlaps.shown_to(context["workspace"], user, similar)
+    if shown:
+        await gateway.post_message(user, messages.similar_efforts(effort, shown))

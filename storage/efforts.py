@@ -9,6 +9,7 @@ from sqlalchemy import case, func, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.members import visible_to
 from storage.models import Claim, ClaimEvent, Effort, utcnow
 from storage.upsert import upsert
 
@@ -114,20 +115,24 @@ async def initiative_titled(session: AsyncSession, workspace: int, title: str) -
     return found.first()
 
 
-async def titles(session: AsyncSession, workspace: int, kind: str) -> Sequence[str]:
+async def titles(session: AsyncSession, workspace: int, kind: str, viewer: str) -> Sequence[str]:
+    """The titles of active efforts of one kind that `viewer` may see."""
     found = await session.exec(
         select(Effort.title).where(
-            Effort.workspace_id == workspace, Effort.kind == kind, Effort.status == "active"
+            Effort.workspace_id == workspace,
+            Effort.kind == kind,
+            Effort.status == "active",
+            visible_to(workspace, viewer),
         )
     )
     return found.all()
 
 
 async def search(
-    session: AsyncSession, workspace: int, words: Sequence[str], limit: int = 10
+    session: AsyncSession, workspace: int, words: Sequence[str], viewer: str, limit: int = 10
 ) -> list[tuple[Effort, int]]:
-    """Active efforts mentioning any of `words`, ranked by how many they mention; a word in
-    the title counts double."""
+    """Active efforts `viewer` may see mentioning any of `words`, ranked by how many they
+    mention; a word in the title counts double."""
     weighted = []
     for word in words:
         pattern = f"%{_like_literal(word.lower())}%"
@@ -140,6 +145,7 @@ async def search(
     statement = (
         select(Effort, score.label("score"))
         .where(Effort.workspace_id == workspace, Effort.status == "active")
+        .where(visible_to(workspace, viewer))
         .where(or_(*(condition for condition, _ in weighted)))
         .order_by(score.desc(), Effort.title)
         .limit(limit)

@@ -120,6 +120,18 @@ class Effort(SQLModel, table=True):
     updated_at: datetime = _when()
 
 
+class ChannelMember(SQLModel, table=True):
+    """A member of a private channel Roundtable is in: only members may see that channel."""
+
+    __tablename__ = "channel_member"
+    __table_args__ = (UniqueConstraint("workspace_id", "channel_id", "person_slack_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = _workspace_ref()
+    channel_id: str = Field(max_length=32)
+    person_slack_id: str = Field(max_length=32, index=True)
+
+
 class Claim(SQLModel, table=True):
     """A standing claim: this person owns this effort for this silo. Ended claims keep their row;
     what happened to them over time is in ClaimEvent."""

@@ -236,6 +236,10 @@ def test_limits_are_inclusive() -> None:
             "Descriptions can be at most 2000 characters; this one has 2001.",
         ),
         ("#mktg-social as", "Tell me which silo."),
+        (
+            f"#mktg-social -- {'r' * 501}",
+            "Reasons can be at most 500 characters; this one has 501.",
+        ),
         ("#mktg-social as -- Listening", "Tell me which silo."),
         (
             f"#mktg-social as {'s' * 81}",
@@ -318,8 +322,8 @@ def test_transfer_forms(text: str, expected: TransferArgs) -> None:
         ("#mktg-social @maria thanks", "I don't follow “thanks”."),
         ('"Brand', 'The quote that starts “"Brand” is never closed.'),
         (
-            f"#mktg-social @maria -- {'r' * 2001}",
-            "Reasons can be at most 2000 characters; this one has 2001.",
+            f"#mktg-social @maria -- {'r' * 501}",
+            "Reasons can be at most 500 characters; this one has 501.",
         ),
     ],
 )

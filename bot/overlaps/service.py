@@ -22,7 +22,7 @@ from bot.directory import People
 from bot.overlaps import EffortText
 from bot.overlaps.engine import Match, OverlapEngine, semantic_text
 from config.policy import Policy
-from storage import overlaps
+from storage import members, overlaps
 from storage.db import Database
 from storage.models import Effort, EffortVector, Overlap, as_utc, utcnow
 
@@ -157,15 +157,26 @@ class Overlaps:
 
     async def open_for(self, workspace: int, user: str, scope: str) -> list[OverlapView]:
         """Open pairs involving what the person owns ("mine"), what their silo owns ("silo"),
-        or all of them ("all")."""
+        or all of them ("all"), that the person may see (`shown_to`)."""
         if scope == "all":
-            return await self.open_pairs(workspace)
+            return await self.shown_to(workspace, user, await self.open_pairs(workspace))
         if scope == "mine":
             owned = await self._claims.efforts_owned_by(workspace, user)
         else:
             silo = await self._people.home_silo(workspace, user)
             owned = await self._claims.efforts_of_silo(workspace, silo.id) if silo else []
-        return await self.open_pairs(workspace, [effort.id for effort in owned])
+        pairs = await self.open_pairs(workspace, [effort.id for effort in owned])
+        return await self.shown_to(workspace, user, pairs)
+
+    async def shown_to(
+        self, workspace: int, viewer: str, views: list[OverlapView]
+    ) -> list[OverlapView]:
+        """The pairs `viewer` may see. A pair with a private channel they are not in is left
+        out whole: its reasons quote the channel's words, and they could not answer it."""
+        ids = [view.a.effort.id for view in views] + [view.b.effort.id for view in views]
+        async with self._db.session() as session:
+            hidden = await members.hidden(session, workspace, viewer, ids)
+        return [v for v in views if v.a.effort.id not in hidden and v.b.effort.id not in hidden]
 
     async def decide(self, workspace: int, overlap_id: int, actor: str, answer: str) -> OverlapView:
         """An owner of either effort, or an admin, answers: same effort, related, not one.

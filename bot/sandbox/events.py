@@ -60,6 +60,11 @@ def member_left(channel: Channel, user_id: str, team_id: str) -> dict[str, Any]:
     }
 
 
+def bot_removed(channel: Channel, remover_id: str) -> dict[str, Any]:
+    """What the app's bot user is sent when someone removes it from a channel."""
+    return {"type": _typed(channel, "channel_left"), "channel": channel.id, "actor_id": remover_id}
+
+
 def user_changed(user: User) -> dict[str, Any]:
     return {"type": "user_change", "user": user.to_api(), "cache_ts": user.updated}
 

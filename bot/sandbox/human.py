@@ -113,6 +113,26 @@ class HumanActions:
             return None
         return await self._driver.notify(events.member_left(channel, user_id, self._ws.team_id))
 
+    async def remove_from_channel(
+        self, remover_id: str, channel_id: str, user_id: str
+    ) -> Delivered:
+        """Remove someone from a channel. Removing the app's bot user sends it `channel_left`
+        (`group_left` for a private channel) rather than a membership event."""
+        channel = self._channel(channel_id)
+        bot_was_in = channel.has_member(self._ws.bot.id)
+        if user_id in channel.members:
+            channel.members.remove(user_id)
+        self._transcript.human(
+            remover_id,
+            f"removed @{self._ws.user_label(user_id)} from #{channel.name}",
+            channel=channel.id,
+        )
+        if user_id == self._ws.bot.id:
+            return await self._driver.notify(events.bot_removed(channel, remover_id))
+        if not bot_was_in:
+            return None
+        return await self._driver.notify(events.member_left(channel, user_id, self._ws.team_id))
+
     async def _notify_members_joined(
         self, channel: Channel, user_ids: list[str], inviter: str | None = None
     ) -> Delivered:

@@ -81,3 +81,52 @@ async def test_uninstall_removes_tokens_and_keeps_history(oauth_slack: LocalDepl
     workspace = await services.workspaces.resolve(None, sandbox.team_id)
     owned = await services.registry.claims.efforts_owned_by(workspace, maria)
     assert [effort.title for effort in owned] == ["general"]
+
+
+async def test_a_revoked_user_token_is_forgotten_and_the_app_keeps_answering(
+    oauth_slack: LocalDeployment,
+):
+    await install(oauth_slack)
+    sandbox, store = oauth_slack.sandbox, oauth_slack.services.installations
+    maria = sandbox.add_user("maria")
+    await store.async_save(
+        Installation(
+            app_id="A0SANDBOX01",
+            team_id=sandbox.team_id,
+            bot_token=sandbox.bot_token,
+            bot_id=sandbox.bot_id,
+            bot_user_id=sandbox.bot_user_id,
+            user_id=maria,
+            user_token="xoxp-maria-user-token",
+        )
+    )
+
+    revoked = {"type": "tokens_revoked", "tokens": {"oauth": [maria], "bot": []}}
+    assert (await sandbox.driver.send_event(revoked)).status == 200
+
+    gone = await store.async_find_installation(
+        enterprise_id=None, team_id=sandbox.team_id, user_id=maria
+    )
+    assert gone is None
+    response = await sandbox.driver.command("/coe", "help", user_id=maria)
+    assert response.status == 200 and "/coe help" in response.json["text"]
+
+
+async def test_a_revoked_bot_token_removes_the_tokens_and_keeps_history(
+    oauth_slack: LocalDeployment,
+):
+    await install(oauth_slack)
+    sandbox, services = oauth_slack.sandbox, oauth_slack.services
+    maria = sandbox.add_user("maria")
+    general = sandbox.add_channel("general", creator=maria, members=[maria])
+    await sandbox.driver.command("/coe", f"claim <#{general}|general>", user_id=maria)
+
+    revoked = {"type": "tokens_revoked", "tokens": {"oauth": [], "bot": [sandbox.bot_user_id]}}
+    assert (await sandbox.driver.send_event(revoked)).status == 200
+
+    store = services.installations
+    assert await store.async_find_installation(enterprise_id=None, team_id=sandbox.team_id) is None
+    assert await store.async_find_bot(enterprise_id=None, team_id=sandbox.team_id) is None
+    workspace = await services.workspaces.resolve(None, sandbox.team_id)
+    owned = await services.registry.claims.efforts_owned_by(workspace, maria)
+    assert [effort.title for effort in owned] == ["general"]

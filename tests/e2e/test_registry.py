@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 
 from bot.sandbox import Sandbox
+from bot.startup import sync_workspace
+from storage import efforts
 from storage.db import Database
 from tests.e2e.acme import Acme, buttons, deployed, mention, seen, today
 
@@ -62,6 +64,32 @@ async def test_a_channel_the_app_never_saw_is_looked_up_when_picked_from_the_men
     reply = await acme.coe(acme.bob, f"claim {mention(quiet, 'quiet-corner')}")
     assert f"You now own <#{quiet}>" in seen(reply)
     assert f"<@{acme.bob}>" in seen(await acme.coe(acme.ada, "who #quiet-corner"))
+
+
+async def test_who_about_yourself_reads_as_yours(acme: Acme):
+    await acme.coe(acme.maria, "claim #mktg-social")
+    mine = seen(await acme.coe(acme.maria, "who"))
+    assert "What you own" in mine and f"<#{acme.mktg_social}>" in mine
+    assert "What you own" in seen(await acme.coe(acme.maria, f"who <@{acme.maria}>"))
+    assert "What they own" in seen(await acme.coe(acme.bob, f"who <@{acme.maria}>"))
+
+
+async def test_who_takes_a_person_typed_as_a_plain_handle(acme: Acme):
+    await acme.coe(acme.maria, "claim #mktg-social")
+    shown = seen(await acme.coe(acme.bob, "who @maria"))
+    assert "What they own" in shown and f"<#{acme.mktg_social}>" in shown
+    typo = seen(await acme.coe(acme.bob, "who @mraia"))
+    assert "I can't find the person `mraia`." in typo and "`maria`" in typo
+
+
+async def test_a_reason_for_claiming_a_channel_is_kept_in_its_history(acme: Acme):
+    reply = seen(await acme.coe(acme.maria, "claim #mktg-social -- we run the brand account"))
+    assert "Your reason is kept in its history: “we run the brand account”" in reply
+    workspace = await acme.slack.services.workspaces.resolve(None, acme.sandbox.team_id)
+    async with acme.slack.services.db.session() as session:
+        effort = await efforts.by_channel(session, workspace, acme.mktg_social)
+        [claimed] = await efforts.history(session, effort.id)
+    assert (claimed.action, claimed.reason) == ("claimed", "we run the brand account")
 
 
 async def test_a_private_channel_is_known_once_the_app_is_invited(acme: Acme):
@@ -121,6 +149,12 @@ async def test_claim_without_text_opens_the_form_and_submitting_it_registers_and
     assert "_Everything for the April launch_" in seen(who)
 
 
+async def test_help_the_silo_list_and_the_form_each_offer_a_next_action(acme: Acme):
+    assert '/coe who #channel | "Title" | @person | Silo' in seen(await acme.coe(acme.bob, "help"))
+    assert buttons(await acme.coe(acme.bob, "silos")) == ["open_home"]
+    assert buttons(await acme.coe(acme.bob, "claim")) == ["open_initiative_form"]
+
+
 async def test_the_form_with_an_empty_title_shows_a_field_error(acme: Acme):
     await acme.coe(acme.maria, "claim")
     form = acme.sandbox.modal(acme.maria)
@@ -178,6 +212,17 @@ async def test_releasing_someone_elses_claim_is_refused_but_an_admin_may(acme: A
     assert f"Released <@{acme.maria}>'s claim on <#{acme.mktg_social}>." in seen(released)
     who = await acme.coe(acme.bob, "who #mktg-social")
     assert "Nobody claims it yet." in seen(who)
+
+
+async def test_an_initiative_is_released_and_handed_over_by_its_title(acme: Acme):
+    await acme.coe(acme.maria, 'claim "Press kit"')
+    await acme.coe(acme.maria, f'transfer "Press kit" <@{acme.priya}> -- PR runs it now')
+    assert "<@" + acme.maria + "> offers you ownership of “Press kit”" in seen(
+        acme.dms(acme.priya)[-1]
+    )
+    released = await acme.coe(acme.maria, 'release "press kit"')
+    assert "Released your claim on “Press kit”." in seen(released)
+    assert "Nobody claims it yet." in seen(await acme.coe(acme.bob, 'who "Press kit"'))
 
 
 async def test_releasing_what_you_do_not_own_says_so(acme: Acme):
@@ -350,6 +395,41 @@ async def test_find_reads_what_slack_escaped_and_takes_no_wildcards(acme: Acme):
     assert "No channel" in seen(await acme.coe(acme.bob, "find mktg_social"))
 
 
+async def test_an_answered_overlap_offers_the_other_possible_duplicates(acme: Acme):
+    await acme.coe(acme.priya, "claim #pr-social-listening")
+    await acme.coe(
+        acme.maria, 'claim "Social sentiment tracking" -- Track brand sentiment on social media'
+    )
+    await acme.coe(acme.maria, "dupes")
+    await acme.click(acme.maria, "overlap_related", acme.last_reply(acme.maria))
+    answer = acme.last_reply(acme.maria)
+    assert "Noted: related: linked." in seen(answer)
+    assert buttons(answer) == ["dupes_mine"]
+    await acme.click(acme.maria, "dupes_mine", answer)
+    assert "Possible duplicates of your efforts" in seen(acme.last_reply(acme.maria))
+
+
+async def test_the_strongest_source_decides_a_home_silo(acme: Acme):
+    """An admin's assignment, then the policy's members, then the user group, then the title."""
+    human = acme.sandbox.human
+    await acme.coe(acme.ada, "silos set @maria support")  # policy: Marketing; title: Marketing
+    support = next(g for g in acme.sandbox.workspace.usergroups.values() if g.handle == "support")
+    support.users.append(acme.priya)  # policy: PR
+    await human.update_profile(acme.sam, title="Press Officer")  # user group: Customer Support
+    await human.update_profile(acme.bob, title="Press Officer")  # nothing else
+    await sync_workspace(acme.slack.services, acme.sandbox.bot_token)  # reads the user group
+
+    expected = {
+        acme.maria: "Customer Support",
+        acme.priya: "PR",
+        acme.sam: "Customer Support",
+        acme.bob: "PR",
+    }
+    for person, silo in expected.items():
+        claimed = seen(await acme.coe(person, f'claim "Plan of {person}"'))
+        assert f"<@{person}> for *{silo}*" in claimed
+
+
 async def test_silos_lists_head_counts_and_the_unassigned(acme: Acme):
     reply = await acme.coe(acme.bob, "silos")
     shown = seen(reply)
@@ -372,6 +452,34 @@ async def test_an_admin_sets_someones_silo_and_others_may_not(acme: Acme):
 
 
 # --- what workspace events change -----------------------------------------------------------
+
+
+async def test_sync_pages_through_every_channel_with_its_purpose_and_topic(acme: Acme):
+    sandbox = acme.sandbox
+    for number in range(205):  # more than one page of conversations.list
+        sandbox.add_channel(f"bulk-{number:03}", creator=acme.bob)
+    last = sandbox.add_channel(
+        "zz-last-page", creator=acme.bob, purpose="Quarterly budget review", topic="Due Friday"
+    )
+    sandbox.add_channel("hr-private", creator=acme.ada, private=True, purpose="Salary bands")
+    offsite = sandbox.add_channel(
+        "leads-private",
+        creator=acme.ada,
+        private=True,
+        purpose="Leadership offsite",
+        members=[acme.priya, sandbox.bot_user_id],
+    )
+    listed_before = len(sandbox.calls_to("conversations.list"))
+
+    report = await sync_workspace(acme.slack.services, sandbox.bot_token)
+
+    assert report.channels == 3 + 205 + 2  # Acme's, the bulk, #zz-last-page and #leads-private
+    assert len(sandbox.calls_to("conversations.list")) - listed_before == 2
+    assert f"<#{last}>" in seen(await acme.coe(acme.bob, "find budget"))  # its purpose
+    assert f"<#{last}>" in seen(await acme.coe(acme.bob, "find friday"))  # its topic
+    assert "No channel" in seen(await acme.coe(acme.ada, "find salary"))  # Roundtable is not in it
+    assert f"<#{offsite}>" in seen(await acme.coe(acme.priya, "find offsite"))
+    assert "No channel" in seen(await acme.coe(acme.bob, "find offsite"))  # Bob is not in it
 
 
 async def test_a_new_channel_can_be_claimed_by_name_at_once(acme: Acme):
@@ -522,6 +630,21 @@ async def test_an_overlong_title_gets_a_clear_limit(acme: Acme):
     assert "No channel" in seen(await acme.coe(acme.maria, "find xxxx"))
 
 
+@pytest.mark.parametrize(
+    "typed",
+    [
+        '"Press kit" -- for the launch',
+        '"Press kit" — for the launch',
+        '"Press kit": for the launch',
+        "Press kit — for the launch",
+    ],
+)
+async def test_a_title_and_its_description_are_split_by_dashes_or_a_colon(acme: Acme, typed: str):
+    claimed = await acme.coe(acme.priya, f"claim {typed}")
+    assert "You now own “Press kit”" in seen(claimed)
+    assert "_for the launch_" in seen(await acme.coe(acme.bob, 'who "Press kit"'))
+
+
 async def test_unicode_titles_are_claimed_and_found(acme: Acme):
     title = "Équipe Café ☕ 東京"
     claimed = await acme.coe(acme.maria, f'claim "{title}" -- Lancement à Tōkyō')
@@ -576,3 +699,21 @@ async def test_the_form_records_the_channel_where_an_initiative_happens(acme: Ac
     )
     who = seen(await acme.coe(acme.bob, 'who "Spring launch"'))
     assert f"Works in <#{acme.launch}>" in who
+
+
+async def test_app_home_puts_contests_first_then_the_silo_with_its_departed_owners(acme: Acme):
+    await acme.coe(acme.maria, "claim #launch")
+    await contest(acme)  # #mktg-social: Maria (Marketing), then Priya (PR)
+    nina = await acme.sandbox.human.add_member("nina", title="Brand Designer")  # Marketing
+    await acme.coe(nina, 'claim "Spring campaign"')
+    await acme.sandbox.human.deactivate_user(nina)
+
+    await acme.sandbox.human.open_app_home(acme.maria)
+    home = seen(acme.sandbox.home_view(acme.maria))
+    yours, _, silo = home.partition("Marketing's other efforts")
+    assert yours.index(f"<#{acme.mktg_social}>") < yours.index(f"<#{acme.launch}>")
+    assert "Contested* between Marketing and PR" in yours
+    assert "[Share ownership]  [Step back]" in yours
+    assert "“Spring campaign”" in silo
+    assert f"<@{nina}> for *Marketing*, since {today()}  _(left the workspace: orphaned)_" in silo
+    assert "[Claim for my silo]" in silo
