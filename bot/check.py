@@ -6,27 +6,14 @@ from pathlib import Path
 
 from config.policy import Policy, PolicyError, load_policy
 from config.settings import Settings, mask_database_url
-from storage.db import Database
-
-ENV_NAMES = {
-    "slack_bot_token": "SLACK_BOT_TOKEN",
-    "slack_signing_secret": "SLACK_SIGNING_SECRET",
-    "slack_app_token": "SLACK_APP_TOKEN",
-    "slack_api_url": "SLACK_API_URL",
-    "database_url": "DATABASE_URL",
-    "policy_path": "ROUNDTABLE_POLICY",
-    "hub_channel": "ROUNDTABLE_HUB_CHANNEL",
-    "host": "HOST",
-    "port": "PORT",
-}
+from storage.db import Database, DatabaseUnreachable
 
 
 async def run_check(settings: Settings) -> int:
     """Print a report; exit code 1 when anything needs fixing before Roundtable can run."""
     print("Settings (secrets masked):")
-    shown = settings.masked()
-    for field, env_name in ENV_NAMES.items():
-        print(f"  {env_name:<24} {shown[field]}")
+    for env_name, shown in settings.masked().items():
+        print(f"  {env_name:<24} {shown}")
     problems = [f"serve: {p}" for p in settings.problems_for_serve()]
     if not settings.slack_app_token:
         print("  (Socket Mode also needs SLACK_APP_TOKEN; HTTP mode does not.)")
@@ -64,8 +51,8 @@ async def _check_database(url: str) -> list[str]:
     db = Database(url)
     try:
         status = await db.schema_status()
-    except Exception as error:
-        return [f"database: cannot reach {shown}: {type(error).__name__}: {error}"]
+    except DatabaseUnreachable as error:
+        return [f"database: {error}"]
     finally:
         await db.dispose()
     print(f"Database: {shown}: {status.describe()}")

@@ -19,8 +19,8 @@ from bot.services import Services
 from bot.startup import start_background_sync, sync_workspace
 from bot.worker import run_worker, scan_summary, scan_workspaces
 from config.policy import PolicyError
-from config.settings import Settings, mask_database_url
-from storage.db import Database, SchemaOutdated
+from config.settings import Settings
+from storage.db import Database, DatabaseUnreachable, SchemaMismatch
 
 log = logging.getLogger(__name__)
 
@@ -130,6 +130,9 @@ async def migrate(settings: Settings) -> int:
     db = Database(settings.database_url)
     try:
         status = await db.migrate()
+    except (DatabaseUnreachable, SchemaMismatch) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     finally:
         await db.dispose()
     print(f"ok: {status.describe()}")
@@ -146,12 +149,8 @@ async def _ready_services(settings: Settings) -> Services | None:
         return None
     try:
         await services.db.require_current_schema()
-    except SchemaOutdated as error:
-        problem = str(error)
-    except Exception as error:
-        problem = f"cannot reach the database {mask_database_url(settings.database_url)}: {error}"
-    else:
-        return services
-    print(f"error: {problem}", file=sys.stderr)
-    await services.db.dispose()
-    return None
+    except (DatabaseUnreachable, SchemaMismatch) as error:
+        print(f"error: {error}", file=sys.stderr)
+        await services.db.dispose()
+        return None
+    return services

@@ -143,14 +143,10 @@ class Policy:
         return [rule for rule in self.rules if rule.matches(text)]
 
     def with_hub_channel(self, channel_id: str | None) -> Policy:
-        """A copy whose hub is `channel_id` (ROUNDTABLE_HUB_CHANNEL overrides the file).
-
-        None keeps this policy's hub channel.
-        """
+        """A copy whose hub is `channel_id` (ROUNDTABLE_HUB_CHANNEL, validated with the other
+        settings, overrides the file). None keeps this policy's hub channel."""
         if channel_id is None:
             return self
-        if not CHANNEL_ID.fullmatch(channel_id):
-            raise PolicyError(f"hub channel {_show(channel_id)}: expected {_CHANNEL.expected}")
         return replace(self, hub_channel=channel_id)
 
 

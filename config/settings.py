@@ -4,16 +4,38 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 
 from dotenv import dotenv_values
+from sqlalchemy import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+from config.policy import CHANNEL_ID
 
 SLACK_API_DEFAULT = "https://slack.com/api/"
 DATABASE_DEFAULT = "sqlite+aiosqlite:///roundtable.db"
 SECRET_FIELDS = frozenset(
     {"slack_bot_token", "slack_signing_secret", "slack_client_secret", "slack_app_token"}
 )
+# Each setting's variable in the environment, in the order of the README's configuration table.
+ENV_NAMES = {
+    "slack_bot_token": "SLACK_BOT_TOKEN",
+    "slack_signing_secret": "SLACK_SIGNING_SECRET",
+    "slack_app_token": "SLACK_APP_TOKEN",
+    "slack_client_id": "SLACK_CLIENT_ID",
+    "slack_client_secret": "SLACK_CLIENT_SECRET",
+    "slack_api_url": "SLACK_API_URL",
+    "database_url": "DATABASE_URL",
+    "policy_path": "ROUNDTABLE_POLICY",
+    "hub_channel": "ROUNDTABLE_HUB_CHANNEL",
+    "host": "HOST",
+    "port": "PORT",
+    "log_level": "LOG_LEVEL",
+}
+# The type prefix of a Slack token says which token it is and is no secret.
+TOKEN_PREFIXES = ("xoxb-", "xapp-")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 _DATABASE_FORMS = (
     "expected sqlite:///path/to/file.db, postgresql://user:password@host:5432/dbname "
@@ -72,15 +94,16 @@ class Settings:
         return problems
 
     def masked(self) -> dict[str, str]:
-        """Every setting as text, secrets reduced to a hint that they are set."""
+        """Every setting as text by its variable's name, secrets reduced to a hint that they
+        are set."""
         shown = {}
-        for field in fields(self):
-            value = getattr(self, field.name)
-            if field.name in SECRET_FIELDS and value:
-                value = f"{value[:5]}… (set, {len(value)} chars)"
-            elif field.name == "database_url":
+        for field, env_name in ENV_NAMES.items():
+            value = getattr(self, field)
+            if field in SECRET_FIELDS and value:
+                value = _secret_hint(value)
+            elif field == "database_url":
                 value = mask_database_url(value)
-            shown[field.name] = "(not set)" if value is None else str(value)
+            shown[env_name] = "(not set)" if value is None else str(value)
         return shown
 
 
@@ -107,26 +130,36 @@ def load_settings(
         slack_api_url=_api_url(get("SLACK_API_URL")),
         database_url=normalize_database_url(get("DATABASE_URL") or DATABASE_DEFAULT),
         policy_path=Path(policy) if policy else None,
-        hub_channel=get("ROUNDTABLE_HUB_CHANNEL"),
+        hub_channel=_hub_channel(get("ROUNDTABLE_HUB_CHANNEL")),
         host=get("HOST") or "0.0.0.0",
         port=_port(get("PORT")),
-        log_level=(get("LOG_LEVEL") or "INFO").upper(),
+        log_level=_log_level(get("LOG_LEVEL")),
     )
 
 
 def normalize_database_url(url: str) -> str:
     """Turn the URL forms operators paste into the async driver URL SQLAlchemy needs."""
-    scheme, sep, rest = url.strip().partition("://")
-    if not sep or not rest:
-        raise SettingsError(f"DATABASE_URL is malformed: {_DATABASE_FORMS}.")
-    scheme = scheme.lower()
+    url = url.strip()
+    parsed = _parse_database_url(url)
+    scheme, rest = parsed.drivername.lower(), url.partition("://")[2]
     if scheme in {"postgres", "postgresql", "postgresql+asyncpg", "postgresql+psycopg2"}:
-        if "@" not in rest and "/" not in rest:
+        if not parsed.host and not parsed.database:
             raise SettingsError(f"DATABASE_URL has no host or database name: {_DATABASE_FORMS}.")
         return f"postgresql+asyncpg://{rest}"
     if scheme in {"sqlite", "sqlite+aiosqlite"}:
         return f"sqlite+aiosqlite://{rest}"
     raise SettingsError(f"DATABASE_URL uses the unsupported scheme '{scheme}': {_DATABASE_FORMS}.")
+
+
+def _parse_database_url(url: str) -> URL:
+    malformed = SettingsError(f"DATABASE_URL is malformed: {_DATABASE_FORMS}.")
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
+        raise malformed from None
+    if not url.partition("://")[2]:
+        raise malformed
+    return parsed
 
 
 def mask_database_url(url: str) -> str:
@@ -143,6 +176,27 @@ def _api_url(value: str | None) -> str:
     if not url.startswith(("http://", "https://")):
         raise SettingsError(f"SLACK_API_URL must start with http:// or https://, got {url!r}.")
     return url if url.endswith("/") else url + "/"
+
+
+def _secret_hint(value: str) -> str:
+    prefix = next((p for p in TOKEN_PREFIXES if value.startswith(p)), "")
+    return f"{prefix}… set ({len(value)} chars)" if prefix else f"set ({len(value)} chars)"
+
+
+def _hub_channel(value: str | None) -> str | None:
+    if value is not None and not CHANNEL_ID.fullmatch(value):
+        raise SettingsError(
+            f"ROUNDTABLE_HUB_CHANNEL is {value!r}: expected a Slack channel ID such as C0123ABCD, "
+            "not its name (Slack shows the ID at the bottom of the channel's details)."
+        )
+    return value
+
+
+def _log_level(value: str | None) -> str:
+    level = (value or "INFO").upper()
+    if level not in LOG_LEVELS:
+        raise SettingsError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {value!r}.")
+    return level
 
 
 def _port(value: str | None) -> int:

@@ -11,22 +11,33 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import event, text
+from sqlalchemy import event, make_url, text
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-class SchemaOutdated(RuntimeError):
-    """The database schema is behind the code; `python -m bot migrate` fixes it."""
+class SchemaMismatch(RuntimeError):
+    """The database schema is not the one the code needs; the message says how to fix it."""
+
+
+class DatabaseUnreachable(RuntimeError):
+    """No connection to the database; the message says where and why, on one line."""
 
 
 @dataclass(frozen=True)
 class SchemaStatus:
     current: str | None
     head: str
+    newer_than_code: bool = False  # at a revision this code has no migration for
 
     @property
     def up_to_date(self) -> bool:
@@ -35,6 +46,12 @@ class SchemaStatus:
     def describe(self) -> str:
         if self.up_to_date:
             return f"schema up to date (revision {self.head})"
+        if self.newer_than_code:
+            return (
+                f"the database schema (revision {self.current}) is newer than this version of "
+                f"Roundtable (which knows up to revision {self.head}): upgrade Roundtable to the "
+                "version that migrated this database"
+            )
         at = f"revision {self.current}" if self.current else "an empty database"
         return (
             f"the database schema is out of date ({at}, the code needs revision {self.head}): "
@@ -68,19 +85,39 @@ class Database:
             await conn.execute(text("SELECT 1"))
 
     async def schema_status(self) -> SchemaStatus:
-        async with self.engine.connect() as conn:
+        async with self._connection() as conn:
             current = await conn.run_sync(_current_revision)
-        return SchemaStatus(current=current, head=_head_revision())
+        revisions = _revisions()
+        newer = current not in {None, *revisions}
+        return SchemaStatus(current, head=revisions[0], newer_than_code=newer)
 
     async def require_current_schema(self) -> None:
         status = await self.schema_status()
         if not status.up_to_date:
-            raise SchemaOutdated(status.describe())
+            raise SchemaMismatch(status.describe())
 
     async def migrate(self) -> SchemaStatus:
-        async with self.engine.begin() as conn:
+        """Upgrade to the newest revision; SchemaMismatch when the database is already newer."""
+        status = await self.schema_status()
+        if status.newer_than_code:
+            raise SchemaMismatch(status.describe())
+        async with self._connection() as conn, conn.begin():
             await conn.run_sync(_upgrade_to_head)
         return await self.schema_status()
+
+    @asynccontextmanager
+    async def _connection(self) -> AsyncIterator[AsyncConnection]:
+        try:
+            conn = await self.engine.connect()
+        except (OSError, SQLAlchemyError) as error:
+            where = make_url(self.url).render_as_string(hide_password=True)
+            # SQLAlchemy's messages add a line with a link; the driver's own first line is enough.
+            reason = str(getattr(error, "orig", None) or error).splitlines()[0]
+            raise DatabaseUnreachable(f"the database {where} is unreachable: {reason}") from error
+        try:
+            yield conn
+        finally:
+            await conn.close()
 
     async def dispose(self) -> None:
         await self.engine.dispose()
@@ -108,10 +145,12 @@ def _alembic_config(connection: Connection | None = None) -> Config:
     return config
 
 
-def _head_revision() -> str:
-    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
-    assert head, "storage/migrations has no revisions"
-    return head
+def _revisions() -> list[str]:
+    """Every revision in storage/migrations, the newest first."""
+    script = ScriptDirectory.from_config(_alembic_config())
+    revisions = [revision.revision for revision in script.walk_revisions()]
+    assert revisions, "storage/migrations has no revisions"
+    return revisions
 
 
 def _current_revision(connection: Connection) -> str | None:

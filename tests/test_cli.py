@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from bot.manifest import CHECKED_IN, build_manifest, render
 from storage import directory
@@ -51,6 +54,10 @@ def test_check_masks_secrets_and_passes_when_ready(tmp_path):
     assert "ok: Roundtable is ready to run." in result.stdout
     assert "topsecretvalue" not in result.stdout
     assert "secretsecret" not in result.stdout
+    assert "SLACK_SIGNING_SECRET     set (28 chars)" in result.stdout
+    assert "SLACK_BOT_TOKEN          xoxb-… set (29 chars)" in result.stdout
+    for name in ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "LOG_LEVEL", "HOST", "PORT"):
+        assert f"  {name} " in result.stdout
 
 
 def test_check_names_a_policy_mistake(tmp_path):
@@ -67,6 +74,53 @@ def test_malformed_database_url_is_explained(tmp_path):
     assert result.returncode == 2
     assert "DATABASE_URL is malformed" in result.stderr
     assert "postgresql://user:password@host:5432/dbname" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("ROUNDTABLE_HUB_CHANNEL", "#general", "expected a Slack channel ID"),
+        ("LOG_LEVEL", "verbose", "LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR"),
+        ("DATABASE_URL", "postgresql://host:notaport/db", "DATABASE_URL is malformed"),
+    ],
+)
+def test_check_refuses_what_serve_refuses_in_the_same_words(tmp_path, name, value, expected):
+    env = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", name: value}
+    check, serve = (run_bot(command, cwd=tmp_path, env=env) for command in ("check", "serve"))
+    assert check.returncode == serve.returncode == 2
+    assert check.stderr == serve.stderr
+    assert check.stderr.startswith("error: ") and expected in check.stderr
+    assert len(check.stderr.splitlines()) == 1
+
+
+def test_migrate_against_an_unreachable_database_says_so_in_one_line(tmp_path):
+    env = {"DATABASE_URL": "postgres://app:hunter2@127.0.0.1:9/rt"}
+    result = run_bot("migrate", cwd=tmp_path, env=env)
+    assert result.returncode == 2
+    assert result.stderr.startswith(
+        "error: the database postgresql+asyncpg://app:***@127.0.0.1:9/rt is unreachable: "
+    )
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_a_database_newer_than_roundtable_says_to_upgrade_roundtable(tmp_path):
+    assert run_bot("migrate", cwd=tmp_path).returncode == 0
+    with sqlite3.connect(tmp_path / "roundtable.db") as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '9999'")
+    env = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}
+    check = run_bot("check", cwd=tmp_path, env=env)
+    migrate = run_bot("migrate", cwd=tmp_path, env=env)
+    serve = run_bot("serve", cwd=tmp_path, env=env)
+    newer = "newer than this version of Roundtable"
+    assert check.returncode == 1 and "error: database: the database schema (revision 9999) is" in (
+        check.stdout
+    )
+    assert newer in check.stdout and "upgrade Roundtable" in check.stdout
+    assert "run `python -m bot migrate`" not in check.stdout
+    for refused in (migrate, serve):
+        assert refused.returncode == 2
+        assert refused.stderr.startswith("error: the database schema (revision 9999) is newer")
+        assert len(refused.stderr.splitlines()) == 1
 
 
 def test_serve_without_signing_secret_names_it(tmp_path):

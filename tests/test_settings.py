@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
+from pathlib import Path
+
 import pytest
 
-from config.settings import SettingsError, load_settings, normalize_database_url
+from config.settings import (
+    ENV_NAMES,
+    Settings,
+    SettingsError,
+    load_settings,
+    normalize_database_url,
+)
 
 
 def test_environment_wins_over_dotenv(tmp_path):
@@ -51,19 +60,49 @@ def test_socket_mode_needs_the_app_token():
     assert [p.split(" ")[0] for p in settings.problems_for_socket()] == ["SLACK_APP_TOKEN"]
 
 
-def test_secrets_are_masked():
+def test_secrets_show_only_that_they_are_set_and_the_token_type():
     settings = load_settings(
         {
             "SLACK_BOT_TOKEN": "xoxb-123456789-secretpart",
-            "SLACK_SIGNING_SECRET": "8f742231b10e8888abcd99yyyzzz85a5",
+            "SLACK_SIGNING_SECRET": "fromdotenv123",
+            "SLACK_CLIENT_SECRET": "c0ffee",
             "DATABASE_URL": "postgres://app:hunter2@db.internal:5432/rt",
         },
         None,
     )
-    shown = " ".join(settings.masked().values())
-    for secret in ("secretpart", "abcd99yyyzzz", "hunter2"):
-        assert secret not in shown
-    assert "postgresql+asyncpg://app:***@db.internal:5432/rt" in shown
+    shown = settings.masked()
+    assert shown["SLACK_BOT_TOKEN"] == "xoxb-… set (25 chars)"
+    assert shown["SLACK_SIGNING_SECRET"] == "set (13 chars)"
+    assert shown["SLACK_CLIENT_SECRET"] == "set (6 chars)"
+    assert shown["SLACK_APP_TOKEN"] == "(not set)"
+    assert shown["DATABASE_URL"] == "postgresql+asyncpg://app:***@db.internal:5432/rt"
+
+
+def test_every_setting_is_shown_and_documented_in_the_readme():
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    table = readme.split("## Configuration reference", 1)[1].split("\n\n", 2)[1]
+    assert set(ENV_NAMES) == {field.name for field in fields(Settings)}
+    assert list(load_settings({}, None).masked()) == list(ENV_NAMES.values())
+    assert [name for name in ENV_NAMES.values() if f"`{name}`" not in table] == []
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("ROUNDTABLE_HUB_CHANNEL", "#general", "expected a Slack channel ID such as C0123ABCD"),
+        ("LOG_LEVEL", "verbose", "one of DEBUG, INFO, WARNING, ERROR"),
+        ("DATABASE_URL", "postgresql://host:notaport/db", "postgresql://user:password@host"),
+    ],
+)
+def test_values_serve_would_refuse_are_refused_when_settings_are_read(name, value, expected):
+    with pytest.raises(SettingsError, match=name) as refused:
+        load_settings({name: value}, None)
+    assert expected in str(refused.value)
+
+
+def test_hub_channel_id_and_log_level_in_any_case_are_accepted():
+    settings = load_settings({"ROUNDTABLE_HUB_CHANNEL": "C0HUB00001", "LOG_LEVEL": "debug"}, None)
+    assert (settings.hub_channel, settings.log_level) == ("C0HUB00001", "DEBUG")
 
 
 @pytest.mark.parametrize(("name", "value"), [("PORT", "http"), ("SLACK_API_URL", "localhost:4010")])

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel
 
 from storage import events, leases
-from storage.db import Database, SchemaOutdated
+from storage.db import Database, DatabaseUnreachable, SchemaMismatch
 from storage.models import Effort, Workspace
 
 
@@ -24,9 +24,34 @@ async def test_migrated_database_is_current(db: Database):
 
 async def test_outdated_schema_is_refused_with_the_fixing_command(db: Database):
     async with db.engine.begin() as conn:
-        await conn.execute(text("UPDATE alembic_version SET version_num = 'old0'"))
-    with pytest.raises(SchemaOutdated, match="python -m bot migrate"):
+        await conn.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+    with pytest.raises(SchemaMismatch, match="python -m bot migrate"):
         await db.require_current_schema()
+
+
+async def test_a_schema_newer_than_the_code_says_to_upgrade_roundtable_not_to_migrate(
+    db: Database,
+):
+    async with db.engine.begin() as conn:
+        await conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    newer = "revision 9999.* newer than this version of Roundtable.*upgrade Roundtable"
+    with pytest.raises(SchemaMismatch, match=newer) as refused:
+        await db.require_current_schema()
+    assert "python -m bot migrate" not in str(refused.value)
+    with pytest.raises(SchemaMismatch, match=newer):
+        await db.migrate()
+
+
+async def test_an_unreachable_database_is_named_on_one_line():
+    db = Database("postgresql+asyncpg://app:hunter2@127.0.0.1:9/rt")
+    with pytest.raises(DatabaseUnreachable) as unreachable:
+        await db.schema_status()
+    await db.dispose()
+    message = str(unreachable.value)
+    assert message.startswith(
+        "the database postgresql+asyncpg://app:***@127.0.0.1:9/rt is unreachable"
+    )
+    assert "\n" not in message and "hunter2" not in message
 
 
 async def test_rows_are_scoped_to_their_workspace(db: Database):
