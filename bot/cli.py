@@ -49,7 +49,9 @@ def _parser() -> argparse.ArgumentParser:
     add("serve", _serve, "HTTP mode: Slack requests on POST /slack/events, GET /health.")
     add("socket", _socket, "Socket Mode, for development behind a firewall (SLACK_APP_TOKEN).")
     add("sync", _sync, "Backfill channels, people and user groups from the workspace.")
-    worker = add("worker", _worker, "Run scheduled jobs (the nightly overlap scan).")
+    worker = add(
+        "worker", _worker, "Run scheduled jobs (the nightly workspace sync and overlap scan)."
+    )
     worker.add_argument("--once", action="store_true", help="run every job once and exit")
     audit = add("audit", _audit, "Find overlapping efforts in a Slack export, offline.")
     audit.add_argument("path", help="export folder or zip (channels.json), or initiatives JSON")

@@ -1,5 +1,5 @@
 """Work done when a workspace is first seen: fill the directory, the channel map and the
-overlap index."""
+overlap index; and the bot tokens the nightly re-sync reads each workspace with."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import logging
 from bot.gateway import SlackGateway, build_client
 from bot.registry import SyncReport
 from bot.services import Services
+from storage.models import Workspace
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,34 @@ def start_background_sync(services: Services, token: str | None) -> asyncio.Task
             log.exception("start-up sync failed; run `python -m bot sync` to retry")
 
     return asyncio.create_task(run(), name="startup-sync")
+
+
+async def bot_gateways(services: Services, workspaces: list[Workspace]) -> dict[int, SlackGateway]:
+    """A gateway for each of `workspaces` whose bot token is known: in OAuth mode the one its
+    installation stored, else SLACK_BOT_TOKEN for the workspace it belongs to (one auth.test)."""
+    if services.installations:
+        return await _installed_gateways(services, workspaces)
+    if not services.settings.slack_bot_token:
+        return {}
+    workspace, gateway = await _workspace_of(services, services.settings.slack_bot_token)
+    return {workspace: gateway} if workspace in {w.id for w in workspaces} else {}
+
+
+async def _installed_gateways(
+    services: Services, workspaces: list[Workspace]
+) -> dict[int, SlackGateway]:
+    gateways = {}
+    for workspace in workspaces:
+        token = await services.workspaces.bot_token(workspace)
+        if token:
+            client = build_client(token, services.settings.slack_api_url)
+            gateways[workspace.id] = services.gateway(client, slack_name(workspace))
+    return gateways
+
+
+def slack_name(workspace: Workspace) -> str:
+    """The ID Slack knows the workspace by: its team, or its org for an org-wide install."""
+    return workspace.team_id or workspace.enterprise_id
 
 
 async def _workspace_of(services: Services, token: str) -> tuple[int, SlackGateway]:

@@ -10,10 +10,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from bot.gateway import SlackFailure, SlackGateway
 from bot.overlaps.service import ScanReport
 from bot.services import Services
+from bot.startup import bot_gateways, slack_name
 from storage import directory, leases
-from storage.models import as_utc, utcnow
+from storage.models import Workspace, as_utc, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -28,11 +30,47 @@ class Job:
     run: Callable[[Services], Awaitable[str]]
 
 
+async def sync_workspaces(services: Services) -> str:
+    """Read people, user groups and channels of every installed workspace again. Purpose and
+    topic edits arrive only this way (Slack tells of them in channel messages alone, which would
+    take channels:history), and so does whatever an outage made the app miss."""
+    workspaces = await _installed(services)
+    try:
+        gateways = await bot_gateways(services, workspaces)
+    except SlackFailure as failure:
+        return f"no workspace synced: Slack refused SLACK_BOT_TOKEN ({failure.code})"
+    failed = []
+    for workspace in workspaces:
+        if workspace.id not in gateways:
+            log.info("workspace %s not synced: no bot token for it", slack_name(workspace))
+        elif problem := await _sync_problem(services, workspace, gateways[workspace.id]):
+            failed.append(f"{slack_name(workspace)} ({problem})")
+    outcome = f"{len(gateways) - len(failed)} of {len(workspaces)} workspaces synced"
+    return outcome + (f"; failed: {', '.join(failed)}" if failed else "")
+
+
+async def _sync_problem(
+    services: Services, workspace: Workspace, gateway: SlackGateway
+) -> str | None:
+    """None when the workspace synced, else what went wrong, in a word."""
+    try:
+        await services.registry.sync(workspace.id, gateway)
+    except SlackFailure as failure:
+        return failure.code
+    except Exception as error:  # one workspace's trouble must not keep the others unsynced
+        log.exception("sync of workspace %s failed", slack_name(workspace))
+        return type(error).__name__
+    return None
+
+
 async def scan_workspaces(services: Services) -> list[ScanReport]:
     """The full overlap scan of every installed workspace, one report each."""
+    return [await services.overlaps.scan(workspace.id) for workspace in await _installed(services)]
+
+
+async def _installed(services: Services) -> list[Workspace]:
     async with services.db.session() as session:
-        workspaces = await directory.installed_workspaces(session)
-    return [await services.overlaps.scan(workspace) for workspace in workspaces]
+        return await directory.installed_workspaces(session)
 
 
 def scan_summary(reports: list[ScanReport]) -> str:
@@ -44,7 +82,11 @@ async def scan_overlaps(services: Services) -> str:
     return scan_summary(await scan_workspaces(services))
 
 
-JOBS = (Job("overlap-scan", timedelta(hours=24), scan_overlaps),)
+# The sync first: the scan then compares the texts as they are in Slack now.
+JOBS = (
+    Job("workspace-sync", timedelta(hours=24), sync_workspaces),
+    Job("overlap-scan", timedelta(hours=24), scan_overlaps),
+)
 
 
 async def run_worker(services: Services, *, once: bool) -> None:

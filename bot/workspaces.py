@@ -6,6 +6,7 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 
 from storage import directory
 from storage.db import Database
+from storage.models import Workspace
 
 
 class Workspaces:
@@ -21,6 +22,15 @@ class Workspaces:
             async with self._db.session() as session:
                 self._ids[key] = await directory.workspace_id(session, *key)
         return self._ids[key]
+
+    async def bot_token(self, workspace: Workspace) -> str | None:
+        """The bot token stored when the app was installed there through OAuth, if any."""
+        if not self._installations:
+            return None
+        installation = await self._installations.async_find_installation(
+            enterprise_id=workspace.enterprise_id or None, team_id=workspace.team_id or None
+        )
+        return installation.bot_token if installation else None
 
     async def installed(self, workspace: int) -> None:
         async with self._db.session() as session:

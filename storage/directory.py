@@ -47,8 +47,10 @@ async def workspace_id(session: AsyncSession, enterprise_id: str, team_id: str) 
     return found.one()
 
 
-async def installed_workspaces(session: AsyncSession) -> list[int]:
-    found = await session.exec(select(Workspace.id).where(col(Workspace.uninstalled_at).is_(None)))
+async def installed_workspaces(session: AsyncSession) -> list[Workspace]:
+    found = await session.exec(
+        select(Workspace).where(col(Workspace.uninstalled_at).is_(None)).order_by(Workspace.id)
+    )
     return list(found.all())
 
 
