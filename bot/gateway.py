@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
     AsyncServerErrorRetryHandler,
 )
 from slack_sdk.web.async_client import AsyncWebClient
@@ -22,6 +24,7 @@ log = logging.getLogger(__name__)
 # are derived from this table, so least privilege follows the code.
 METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "auth.test": (),
+    "apps.connections.open": (),  # needs the app-level token's connections:write
     "views.publish": (),
     "views.open": (),
     "users.list": ("users:read",),
@@ -102,23 +105,37 @@ class SlackFailure(Exception):
 
 
 def build_client(token: str | None, base_url: str) -> AsyncWebClient:
-    """A Web API client that retries passing connection and server errors. Rate limits are the
-    gateway's: it paces every call and honours Retry-After (see `SlackGateway._call`)."""
+    """A Web API client that retries passing connection and server errors, and waits out a 429
+    on the calls Bolt makes itself (its auth.test). The gateway's own calls leave 429s to the
+    gateway, which paces every call and honours Retry-After (see `SlackGateway._call`)."""
     return AsyncWebClient(
         token=token,
         base_url=base_url,
         retry_handlers=[
             AsyncConnectionErrorRetryHandler(max_retry_count=2),
             AsyncServerErrorRetryHandler(max_retry_count=2),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=2),
         ],
     )
+
+
+def _leaving_rate_limits_to_the_gateway(client: AsyncWebClient) -> AsyncWebClient:
+    """`client` without the SDK's waits on a 429: the gateway waits once, in the pacer, which
+    also holds every other caller of that method."""
+    paced = copy.copy(client)
+    paced.retry_handlers = [
+        handler
+        for handler in client.retry_handlers
+        if not isinstance(handler, AsyncRateLimitErrorRetryHandler)
+    ]
+    return paced
 
 
 class SlackGateway:
     """Calls for one workspace, paced below each method's rate-limit tier."""
 
     def __init__(self, client: AsyncWebClient, pacer: Pacer, team: str) -> None:
-        self._client = client
+        self._client = _leaving_rate_limits_to_the_gateway(client)
         self._pacer = pacer
         self._team = team
 
@@ -126,6 +143,10 @@ class SlackGateway:
         """(enterprise_id, team_id) of the token's workspace."""
         response = await self._call("auth.test")
         return response.get("enterprise_id") or "", response.get("team_id") or ""
+
+    async def socket_mode_url(self, app_token: str) -> str:
+        """A WebSocket URL to receive Socket Mode requests on, asked for with the app token."""
+        return (await self._call("apps.connections.open", app_token=app_token))["url"]
 
     async def users(self) -> AsyncIterator[dict[str, Any]]:
         async for page in self._pages("users.list", "members"):

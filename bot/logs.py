@@ -6,6 +6,7 @@ import logging
 import re
 import sys
 
+BOLT_LOGGER = "slack_bolt"
 _SECRET = re.compile(r"\b(xox[abpors]|xapp)-[A-Za-z0-9-]+")
 
 
@@ -18,6 +19,14 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+def bolt_logger() -> logging.Logger:
+    """The logger to give Bolt. Bolt sets each logger it makes to this one's level (without one,
+    to the root's), and at INFO it writes out the body of every request it rejects."""
+    logger = logging.getLogger(BOLT_LOGGER)
+    logger.setLevel(max(logger.level, logging.WARNING))
+    return logger
+
+
 def configure_logging(level: str = "INFO") -> None:
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
@@ -26,5 +35,5 @@ def configure_logging(level: str = "INFO") -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     # The SDKs log request and response bodies, which hold message text, at DEBUG.
-    for noisy in ("slack_sdk", "slack_bolt", "aiohttp.access", "sqlalchemy.engine", "alembic"):
+    for noisy in ("slack_sdk", BOLT_LOGGER, "aiohttp.access", "sqlalchemy.engine", "alembic"):
         logging.getLogger(noisy).setLevel(max(logging.getLevelName(level), logging.WARNING))

@@ -35,6 +35,13 @@ async def log_request(
     return await next()
 
 
+def log_rejected(body: dict[str, Any], context: AsyncBoltContext, status: int) -> None:
+    """The request line for a request Bolt refused before any middleware ran (a bad signature
+    or an old timestamp)."""
+    # Nothing in an unverified body may break the line in two, so whitespace is collapsed.
+    log.info("%s status=%d", " ".join(describe(body, context).split()), status)
+
+
 def describe(body: dict[str, Any], context: AsyncBoltContext) -> str:
     """Who and what a request is about, by ID only: never text people typed."""
     kind = body.get("type") or ("command" if "command" in body else "unknown")

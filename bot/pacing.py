@@ -18,6 +18,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 
+TIER_1 = 1
 TIER_2 = 20
 TIER_3 = 50
 TIER_4 = 100
@@ -25,6 +26,7 @@ TIER_4 = 100
 # Calls per minute for each method Roundtable calls, per workspace. Methods in PER_CHANNEL are
 # budgeted per channel instead.
 TIERS: dict[str, int] = {
+    "apps.connections.open": TIER_1,
     "auth.test": TIER_4,  # "special" in Slack's docs; it tolerates Tier 4 pacing
     "chat.postEphemeral": TIER_4,
     "chat.postMessage": 60,  # "special": about one a second per channel

@@ -6,11 +6,12 @@ import asyncio
 import logging
 import sys
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
 from bot.app import create_app
-from bot.gateway import SlackFailure
+from bot.gateway import SlackFailure, SlackGateway
 from bot.logs import configure_logging
 from bot.messages import effort_plain
 from bot.overlaps.evaluate import too_few_answers, tune, tuning_report
@@ -49,17 +50,49 @@ async def socket_mode(settings: Settings) -> int:
     services = await _ready_services(settings)
     if services is None:
         return 2
+    try:
+        return await _run_socket_mode(services, settings)
+    finally:
+        await services.db.dispose()
+
+
+async def _run_socket_mode(services: Services, settings: Settings) -> int:
     app = create_app(settings, services)
+    # Asked for here: the handler, asking itself, logs a traceback and retries for ever.
+    url = await _socket_mode_url(services.gateway(app.client, None), settings)
+    if url is None:
+        return 2
     handler = AsyncSocketModeHandler(app, settings.slack_app_token)
+    handler.client.wss_uri = url
+    await handler.connect_async()
     log.info("Roundtable connected in Socket Mode")
     backfill = start_background_sync(services, settings.slack_bot_token)
     try:
-        await handler.start_async()
+        await asyncio.Event().wait()
     finally:
         if backfill:
             backfill.cancel()
-        await services.db.dispose()
+        await handler.close_async()
     return 0
+
+
+async def _socket_mode_url(gateway: SlackGateway, settings: Settings) -> str | None:
+    """The WebSocket URL for SLACK_APP_TOKEN, or None after saying why Slack gave none."""
+    try:
+        return await gateway.socket_mode_url(settings.slack_app_token)
+    except SlackFailure as failure:
+        problem = (
+            f"Slack refused SLACK_APP_TOKEN ({failure.code}): it must be an app-level token "
+            "(xapp-...) with the connections:write scope, from api.slack.com/apps > Basic "
+            "Information > App-Level Tokens, with Socket Mode turned on."
+        )
+    except (aiohttp.ClientError, OSError) as error:
+        problem = (
+            "cannot open a Socket Mode connection with SLACK_APP_TOKEN: Slack's API at "
+            f"{settings.slack_api_url} is unreachable ({type(error).__name__})."
+        )
+    print(f"error: {problem}", file=sys.stderr)
+    return None
 
 
 async def sync(settings: Settings) -> int:

@@ -61,6 +61,7 @@ class Sandbox:
                 self._transcript,
                 triggers,
                 upload_url=lambda file_id: self.server.upload_url(file_id),
+                socket_url=lambda: self.server.socket_url(),
                 emit_event=self._emit_in_background,
             ),
             rate_limiter=self._rate_limiter,
@@ -134,6 +135,11 @@ class Sandbox:
         return self.workspace.bot_token
 
     @property
+    def app_token(self) -> str:
+        """The app-level token (xapp-) that opens Socket Mode connections."""
+        return self.workspace.app_token
+
+    @property
     def bot_user_id(self) -> str:
         return self.workspace.bot.id
 
@@ -191,6 +197,11 @@ class Sandbox:
     @time_scale.setter
     def time_scale(self, value: float) -> None:
         self._rate_limiter.time_scale = value
+
+    @property
+    def socket_connections(self) -> int:
+        """Socket Mode connections the app holds open now."""
+        return self.server.socket_count
 
     @property
     def rate_limited_count(self) -> int:

@@ -1,4 +1,6 @@
-"""The HTTP face of the sandbox: the Web API under /api/, the upload URL and response URLs."""
+"""The HTTP face of the sandbox: the Web API under /api/, the upload URL, response URLs, and the
+WebSocket that apps.connections.open hands out (it says hello and holds the connection; no
+requests are sent over it yet)."""
 
 import asyncio
 import json
@@ -12,9 +14,12 @@ from bot.sandbox.api_args import Args, SlackError
 from bot.sandbox.faults import FailurePlan, RateLimiter
 from bot.sandbox.interactivity import Responder, ResponseUrlRefused, ResponseUrls
 from bot.sandbox.web_api import WebApi
-from bot.sandbox.workspace import Workspace
+from bot.sandbox.workspace import APP_ID, Workspace
 
 API_PREFIX = "/api/"
+SOCKET_PATH = "/link/"
+# Methods called with the app-level token (xapp-) instead of the bot token.
+APP_TOKEN_METHODS = frozenset({"apps.connections.open"})
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,7 @@ class SandboxServer:
         self.responses: list[dict[str, Any]] = []
         self.base_url = ""
         self._runner: web.AppRunner | None = None
+        self._sockets: set[web.WebSocketResponse] = set()
 
     def upload_url(self, file_id: str) -> str:
         return f"{self.base_url}/upload/v1/{file_id}"
@@ -70,11 +76,20 @@ class SandboxServer:
     def response_url(self, token: str) -> str:
         return f"{self.base_url}/response/{token}"
 
+    def socket_url(self) -> str:
+        return f"{self.base_url.replace('http://', 'ws://', 1)}{SOCKET_PATH}"
+
+    @property
+    def socket_count(self) -> int:
+        """Socket Mode connections open now."""
+        return len(self._sockets)
+
     async def start(self, host: str, port: int) -> None:
         app = web.Application()
         app.router.add_route("*", API_PREFIX + "{method}", self._handle_api)
         app.router.add_post("/upload/v1/{file_id}", self._handle_upload)
         app.router.add_post("/response/{token}", self._handle_response_url)
+        app.router.add_get(SOCKET_PATH, self._handle_socket)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         await web.TCPSite(self._runner, host, port).start()
@@ -82,6 +97,8 @@ class SandboxServer:
         self.base_url = f"http://{bound_host}:{bound_port}"
 
     async def stop(self) -> None:
+        for socket in list(self._sockets):
+            await socket.close()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -124,7 +141,8 @@ class SandboxServer:
             return _Answer.failure("unknown_method")
         if token is None:
             return _Answer.failure("not_authed")
-        if token != self._workspace.bot_token:
+        app_level = method in APP_TOKEN_METHODS
+        if token != (self._workspace.app_token if app_level else self._workspace.bot_token):
             return _Answer.failure("invalid_auth")
         retry_after = self._rate_limiter.acquire(self._workspace.team_id, method)
         if retry_after is not None:
@@ -138,6 +156,19 @@ class SandboxServer:
             return _Answer(200, self._api.call(method, Args(params)))
         except SlackError as error:
             return _Answer(200, error.body())
+
+    async def _handle_socket(self, request: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        self._sockets.add(socket)
+        try:
+            hello = {"type": "hello", "num_connections": len(self._sockets)}
+            await socket.send_json({**hello, "connection_info": {"app_id": APP_ID}})
+            async for _message in socket:
+                pass
+        finally:
+            self._sockets.discard(socket)
+        return socket
 
     # Uploads and response URLs --------------------------------------------------------------
 

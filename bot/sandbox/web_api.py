@@ -30,15 +30,18 @@ class WebApi:
         triggers: Triggers,
         *,
         upload_url: Callable[[str], str],
+        socket_url: Callable[[], str],
         emit_event: EventSink,
     ) -> None:
         self._ws = workspace
         self._transcript = transcript
         self._triggers = triggers
         self._upload_url = upload_url
+        self._socket_url = socket_url
         self._emit_event = emit_event
         self.methods: dict[str, Method] = {
             "auth.test": self.auth_test,
+            "apps.connections.open": self.apps_connections_open,
             "chat.postMessage": self.chat_post_message,
             "chat.postEphemeral": self.chat_post_ephemeral,
             "chat.update": self.chat_update,
@@ -84,6 +87,10 @@ class WebApi:
             "bot_id": self._bot.bot_id,
             "is_enterprise_install": False,
         }
+
+    def apps_connections_open(self, args: Args) -> dict[str, Any]:
+        """Called with the app-level token (the server checks it), like Socket Mode does."""
+        return {"url": self._socket_url()}
 
     # chat ---------------------------------------------------------------------------------
 

@@ -302,6 +302,8 @@ class Workspace:
         self._dms: dict[str, str] = {}
         self.bot = self._add_bot_user(app_name)
         self.bot_token = f"xoxb-sandbox-{ids.digits(12)}-{ids.hex(24)}"
+        # Derived, not drawn: a new draw would change every id issued after it.
+        self.app_token = f"xapp-1-{APP_ID}-{self.bot_token.removeprefix('xoxb-sandbox-')}"
 
     def _add_bot_user(self, app_name: str) -> User:
         bot = User(
