@@ -30,6 +30,7 @@ CLAIM_USAGE = (
 )
 TRANSFER_USAGE = (
     '/coe transfer #channel @person [-- reason]  or  /coe transfer "Title" @person [-- reason]'
+    "  (admins: #channel @owner @person)"
 )
 WHO_USAGE = '/coe who #channel, /coe who @person, /coe who "Title" or /coe who Silo'
 SILO_SET_USAGE = "/coe silos set @person Silo Name"
@@ -112,9 +113,12 @@ class ClaimArgs:
 
 @dataclass(frozen=True)
 class TransferArgs:
+    """`owner`: whose claim an admin hands over, when the effort has several owners."""
+
     target: ChannelRef | InitiativeRef
     to: PersonRef
     reason: str = ""
+    owner: PersonRef | None = None
 
 
 @dataclass(frozen=True)
@@ -185,8 +189,11 @@ def parse_transfer(text: str) -> TransferArgs:
             "First tell me which channel or initiative to hand over.", TRANSFER_USAGE
         )
     person, rest = _recipient(rest.strip())
+    owner = None
+    if second := _take_person(rest.strip(), TRANSFER_USAGE):  # an admin's `@owner @person`
+        owner, (person, rest) = person, second
     reason = _trailing_text(rest, "Reasons", TRANSFER_USAGE, REASON_LIMIT)
-    return TransferArgs(target, person, reason)
+    return TransferArgs(target, person, reason, owner)
 
 
 def parse_release(text: str) -> tuple[ChannelRef | InitiativeRef, PersonRef | None]:

@@ -7,7 +7,7 @@ claimant agrees to share it or all but one silo step back.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -17,6 +17,7 @@ from storage.db import Database
 from storage.models import Claim, ClaimEvent, Effort, Silo, utcnow
 
 UNASSIGNED = "Unassigned"
+TAKEN_OVER = "taken over"  # a departed owner's claim, ended by someone claiming the effort
 
 
 class ClaimRefused(Exception):
@@ -38,16 +39,23 @@ class Ownership:
     owners: tuple[Owner, ...]
 
     @property
+    def present(self) -> list[Owner]:
+        """The owners still in the workspace: only they can contest, share or step back."""
+        return [owner for owner in self.owners if not owner.orphaned]
+
+    @property
     def silos(self) -> list[str]:
-        return sorted({owner.silo for owner in self.owners})
+        """The silos of the owners still here; the departed owners' once nobody else is."""
+        return sorted({owner.silo for owner in self.present or self.owners})
 
     @property
     def contested(self) -> bool:
-        return len(self.silos) > 1 and not all(o.agreed_to_share for o in self.owners)
+        present = self.present
+        return len(_silos(present)) > 1 and not all(o.agreed_to_share for o in present)
 
     @property
     def co_owned(self) -> bool:
-        return len(self.silos) > 1 and not self.contested
+        return len(_silos(self.present)) > 1 and not self.contested
 
     @property
     def orphaned(self) -> list[Owner]:
@@ -59,20 +67,37 @@ class Ownership:
 
 @dataclass(frozen=True)
 class ClaimResult:
-    """`outcome`: claimed, joined (another owner of the same silo), already, contested."""
+    """`outcome`: claimed, joined (another owner of the same silo), already, contested, or
+    transferred. `rivals`: the owners of other silos to tell of a contest. `taken_over`: the
+    departed owners whose claims this one ended."""
 
     outcome: str
     ownership: Ownership
     rivals: tuple[Owner, ...] = field(default=())
+    taken_over: tuple[str, ...] = field(default=())
 
 
 @dataclass(frozen=True)
 class TransferOffer:
+    """`contested_between`: the silos the effort will be contested between once accepted."""
+
     offer_id: int
     effort: Effort
     from_id: str
     to_id: str
     reason: str
+    contested_between: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class Handover:
+    """`from_id`'s claim became `to_id`'s, by `actor`: the new owner accepting, or an admin."""
+
+    from_id: str
+    to_id: str
+    actor: str
+    reason: str
+    result: ClaimResult
 
 
 class Claims:
@@ -156,23 +181,73 @@ class Claims:
         *,
         reason: str = "",
     ) -> ClaimResult:
-        """`reason`, why the actor claims it, is kept in the history."""
+        """`reason`, why the actor claims it, is kept in the history. The outcome is judged
+        from the claims as committed, so that people claiming at the same moment each learn
+        of the others."""
         silo = await self.silo_for(workspace, actor, silo_name)
         before = await self.ownership(effort)
         if before.owned_by(actor):
             return ClaimResult("already", before)
-        new_silo = silo.name if silo else UNASSIGNED
-        rivals = tuple(o for o in before.owners if o.silo != new_silo)
+        taken_over = await self._record_claim(
+            workspace, actor, effort, silo, before.orphaned, reason
+        )
+        if taken_over is None:  # another of their requests claimed it a moment ago
+            return ClaimResult("already", await self.ownership(effort))
+        after, rivals = await self._contest(effort, _silo_name(silo))
+        outcome = "contested" if rivals else "joined" if len(after.present) > 1 else "claimed"
+        return ClaimResult(outcome, after, rivals, taken_over)
+
+    async def _record_claim(
+        self,
+        workspace: int,
+        actor: str,
+        effort: Effort,
+        silo: Silo | None,
+        departed: list[Owner],
+        reason: str,
+    ) -> tuple[str, ...] | None:
+        """The departed owners taken over; None when `actor` holds a claim already."""
         async with self._db.session() as session:
-            if rivals:
-                await self._withdraw_agreements(session, effort.id)
-            session.add(_claim(workspace, effort, actor, silo))
+            taken_over = await self._take_over(session, workspace, effort, actor, departed)
+            if not await efforts.add_claim(session, workspace, effort.id, actor, _silo_id(silo)):
+                return None
             session.add(_event(workspace, effort, "claimed", actor, actor, silo, reason=reason))
             await session.commit()
+        return taken_over
+
+    async def _take_over(
+        self, session, workspace: int, effort: Effort, actor: str, departed: list[Owner]
+    ) -> tuple[str, ...]:
+        """End the claims of owners who left, who can neither share nor step back."""
+        taken = []
+        for owner in departed:
+            ended = await efforts.end_claim(session, effort.id, owner.slack_id)
+            if ended:
+                session.add(
+                    _event(
+                        workspace,
+                        effort,
+                        TAKEN_OVER,
+                        owner.slack_id,
+                        actor,
+                        silo_id=ended.silo_id,
+                        reason="the owner left the workspace",
+                    )
+                )
+                taken.append(owner.slack_id)
+        return tuple(taken)
+
+    async def _contest(self, effort: Effort, silo: str) -> tuple[Ownership, tuple[Owner, ...]]:
+        """The ownership once a newcomer holds a claim for `silo`, and the owners of other
+        silos it is now contested with: earlier agreements to share no longer settle it."""
         after = await self.ownership(effort)
-        if rivals:
-            return ClaimResult("contested", after, rivals)
-        return ClaimResult("joined" if before.owners else "claimed", after)
+        rivals = tuple(owner for owner in after.present if owner.silo != silo)
+        if not rivals:
+            return after, ()
+        async with self._db.session() as session:
+            await self._withdraw_agreements(session, effort.id)
+            await session.commit()
+        return await self.ownership(effort), rivals
 
     async def release(
         self, workspace: int, actor: str, effort: Effort, owner: str | None = None
@@ -181,11 +256,10 @@ class Claims:
         if owner != actor and not await self.is_admin(workspace, actor):
             raise ClaimRefused("Only an owner or an admin can release someone else's claim.")
         async with self._db.session() as session:
-            claim = await self._active_claim(session, effort, owner)
+            claim = await efforts.end_claim(session, effort.id, owner)
             if claim is None:
                 who = "You don't" if owner == actor else "That person doesn't"
                 raise ClaimRefused(f"{who} own this effort, so there is nothing to release.")
-            claim.ended_at = utcnow()
             session.add(_event(workspace, effort, "released", owner, actor, silo_id=claim.silo_id))
             await session.commit()
         return await self.ownership(effort)
@@ -208,20 +282,30 @@ class Claims:
         self, workspace: int, actor: str, effort: Effort, to: str, reason: str = ""
     ) -> TransferOffer:
         """An owner offers their claim to someone, who accepts with a button."""
+        ownership = await self.ownership(effort)
+        if not ownership.owned_by(actor):
+            raise ClaimRefused("Only an owner can hand this effort over. Admins can force it.")
+        contested_between = await self._contested_between(workspace, ownership, actor, to)
         async with self._db.session() as session:
-            if await self._active_claim(session, effort, actor) is None:
-                raise ClaimRefused("Only an owner can hand this effort over. Admins can force it.")
             offer = _event(workspace, effort, "offered", to, actor, reason=reason)
             session.add(offer)
             await session.commit()
-            return TransferOffer(offer.id, effort, actor, to, reason)
+            return TransferOffer(offer.id, effort, actor, to, reason, contested_between)
 
-    async def accept_transfer(
-        self, workspace: int, actor: str, offer_id: int
-    ) -> tuple[TransferOffer, Ownership]:
+    async def _contested_between(
+        self, workspace: int, ownership: Ownership, from_id: str, to: str
+    ) -> tuple[str, ...]:
+        """The silos `ownership` will be contested between once `to` holds `from_id`'s claim;
+        none when it will not be."""
+        if ownership.owned_by(to):
+            return ()
+        silo = _silo_name((await self._home_silos(workspace, [to])).get(to))
+        staying = _silos(o for o in ownership.present if o.slack_id != from_id)
+        return tuple(sorted(staying | {silo})) if staying - {silo} else ()
+
+    async def accept_transfer(self, workspace: int, actor: str, offer_id: int) -> Handover:
         offer = await self._open_offer(workspace, actor, offer_id)
-        ownership = await self.transfer(workspace, offer.from_id, offer.effort, actor, offer.reason)
-        return offer, ownership
+        return await self.transfer(workspace, offer.from_id, offer.effort, actor, offer.reason)
 
     async def decline_transfer(self, workspace: int, actor: str, offer_id: int) -> TransferOffer:
         offer = await self._open_offer(workspace, actor, offer_id)
@@ -244,11 +328,28 @@ class Claims:
         return TransferOffer(offer.id, effort, offer.actor_slack_id, actor, offer.reason)
 
     async def force_transfer(
-        self, workspace: int, actor: str, effort: Effort, from_id: str, to: str, reason: str = ""
-    ) -> Ownership:
+        self,
+        workspace: int,
+        actor: str,
+        ownership: Ownership,
+        to: str,
+        reason: str = "",
+        owner: str | None = None,
+    ) -> Handover:
+        """An admin hands `owner`'s claim to `to`; `owner` may be left out when the effort
+        has a single owner."""
+        if not ownership.owners:
+            raise ClaimRefused("Nobody owns this effort yet, so there is nothing to hand over.")
         if not await self.is_admin(workspace, actor):
             raise ClaimRefused("Only an admin can hand over someone else's claim.")
-        return await self.transfer(workspace, from_id, effort, to, reason, actor=actor)
+        from_id = owner or _sole_owner(ownership)
+        if not ownership.owned_by(from_id):
+            raise ClaimRefused(
+                "That person doesn't own this effort, so there is nothing to hand over."
+            )
+        if from_id == to:
+            raise ClaimRefused("That person already holds this claim.")
+        return await self.transfer(workspace, from_id, ownership.effort, to, reason, actor=actor)
 
     async def transfer(
         self,
@@ -259,21 +360,24 @@ class Claims:
         reason: str = "",
         *,
         actor: str | None = None,
-    ) -> Ownership:
-        """Move `from_id`'s claim to `to`, who claims for their own home silo."""
+    ) -> Handover:
+        """Move `from_id`'s claim to `to`, who claims for their own home silo: a contest, as
+        any claim is, when the other owners are of other silos."""
         silo = (await self._home_silos(workspace, [to])).get(to)
         async with self._db.session() as session:
-            claim = await self._active_claim(session, effort, from_id)
-            if claim is None:
+            if await efforts.end_claim(session, effort.id, from_id) is None:
                 raise ClaimRefused("The offering owner no longer owns this effort.")
-            claim.ended_at = utcnow()
-            if await self._active_claim(session, effort, to) is None:  # else they own it already
-                session.add(_claim(workspace, effort, to, silo))
+            joined = await efforts.add_claim(session, workspace, effort.id, to, _silo_id(silo))
             session.add(
                 _event(workspace, effort, "transferred", to, actor or to, silo, reason=reason)
             )
             await session.commit()
-        return await self.ownership(effort)
+        if joined:
+            ownership, rivals = await self._contest(effort, _silo_name(silo))
+        else:  # they owned it already: nobody new arrived to contest it
+            ownership, rivals = await self.ownership(effort), ()
+        result = ClaimResult("contested" if rivals else "transferred", ownership, rivals)
+        return Handover(from_id, to, actor or to, reason, result)
 
     async def orphan_claims_of(self, workspace: int, slack_id: str) -> list[Effort]:
         """A person left: their claims stay, marked orphaned, until someone takes them over."""
@@ -333,6 +437,27 @@ class Claims:
             claim.co_owned = False
 
 
+def _silos(owners: Iterable[Owner]) -> set[str]:
+    return {owner.silo for owner in owners}
+
+
+def _silo_name(silo: Silo | None) -> str:
+    return silo.name if silo else UNASSIGNED
+
+
+def _silo_id(silo: Silo | None) -> int | None:
+    return silo.id if silo else None
+
+
+def _sole_owner(ownership: Ownership) -> str:
+    if len(ownership.owners) > 1:
+        raise ClaimRefused(
+            "Several people own this effort: say whose claim to hand over, as in "
+            "`/coe transfer #channel @owner @new-owner`. `/coe who` lists the owners."
+        )
+    return ownership.owners[0].slack_id
+
+
 def _ids(claims: Sequence[Claim]) -> list[int]:
     return [claim.effort_id for claim in claims]
 
@@ -354,15 +479,6 @@ def _owner(claim: Claim, silos: dict[int, str], gone: set[str]) -> Owner:
         since=claim.since,
         agreed_to_share=claim.co_owned,
         orphaned=claim.owner_slack_id in gone,
-    )
-
-
-def _claim(workspace: int, effort: Effort, owner: str, silo: Silo | None) -> Claim:
-    return Claim(
-        workspace_id=workspace,
-        effort_id=effort.id,
-        silo_id=silo.id if silo else None,
-        owner_slack_id=owner,
     )
 
 

@@ -67,18 +67,21 @@ class People:
                 session, workspace, [(s.name, s.aliases) for s in self._policy.silos]
             )
 
-    async def remember(self, workspace: int, user: dict[str, Any]) -> PersonRecord:
+    async def remember(self, workspace: int, user: dict[str, Any]) -> bool:
         """A person joined or changed (team_join, user_change): store them, re-derive their
-        title-based silo."""
+        title-based silo. True when this change is the one that deactivated them."""
         record = person_record(user)
         silo_ids = await self.ensure_policy_silos(workspace)
         async with self._db.session() as session:
+            left = record.deleted and await directory.mark_departed(
+                session, workspace, record.slack_id
+            )
             await directory.upsert_people(session, workspace, [record])
             silo = self._silo_for_title(record.title)
             await directory.set_membership(
                 session, workspace, record.slack_id, silo_ids.get(silo) if silo else None, "title"
             )
-        return record
+        return left
 
     async def assign(self, workspace: int, slack_id: str, silo: str, admin: str) -> Silo:
         silo_ids = await self.ensure_policy_silos(workspace)

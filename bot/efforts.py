@@ -164,23 +164,25 @@ class Efforts:
     async def register_initiative(
         self, workspace: int, creator: str, new: NewInitiative
     ) -> tuple[Effort, bool]:
-        """The initiative with this title, created when new; True when it was created."""
+        """The initiative with this title, created when new (by this request, not by another
+        one at the same moment); True when it was created."""
         async with self._db.session() as session:
             existing = await efforts.initiative_titled(session, workspace, new.title)
             if existing:
                 return existing, False
-            effort = Effort(
-                workspace_id=workspace,
-                kind="initiative",
-                title=new.title,
-                description=new.description,
-                tags=list(new.tags),
-                working_channel_id=new.working_channel_id,
-                created_by=creator,
+            created = await efforts.add_initiative(
+                session,
+                Effort(
+                    workspace_id=workspace,
+                    kind="initiative",
+                    title=new.title,
+                    description=new.description,
+                    tags=list(new.tags),
+                    working_channel_id=new.working_channel_id,
+                    created_by=creator,
+                ),
             )
-            session.add(effort)
-            await session.commit()
-            return effort, True
+            return await efforts.initiative_titled(session, workspace, new.title), created
 
     async def search(self, workspace: int, words: list[str], viewer: str) -> list[Effort]:
         async with self._db.session() as session:

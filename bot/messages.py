@@ -20,7 +20,7 @@ from bot.blocks import (
     modal,
     section,
 )
-from bot.claims import ClaimResult, Owner, Ownership, TransferOffer
+from bot.claims import ClaimResult, Handover, Owner, Ownership, TransferOffer
 from bot.directory import DirectorySummary
 from bot.overlaps.service import OverlapView
 from storage.models import Effort
@@ -211,6 +211,9 @@ def claim_result(result: ClaimResult, viewer: str, reason: str = "") -> Message:
     blocks = [section(headline), *ownership_card(result.ownership, viewer)]
     if reason and result.outcome != "already":
         blocks.insert(1, context(f"Your reason is kept in its history: “{escape(reason)}”"))
+    if result.taken_over:
+        gone = ", ".join(f"<@{person}>" for person in result.taken_over)
+        blocks.insert(1, context(f"You took it over from {gone}, who left the workspace."))
     return message(fallback, *blocks)
 
 
@@ -298,12 +301,25 @@ def shared(ownership: Ownership, viewer: str) -> Message:
     return message(fallback, section(text), *ownership_card(ownership, viewer))
 
 
+def _contest_ahead(offer: TransferOffer) -> list[Block]:
+    if not offer.contested_between:
+        return []
+    silos = " and ".join(escape(silo) for silo in offer.contested_between)
+    return [
+        context(
+            f":warning: Once accepted, {effort_label(offer.effort)} is claimed by both {silos}: "
+            "*contested* until they agree to share it or one steps back."
+        )
+    ]
+
+
 def transfer_offer(offer: TransferOffer) -> Message:
     label, reason = effort_label(offer.effort), escape(offer.reason)
     why = f"\n>{reason}" if reason else ""
     return message(
         f"{_plain(offer.effort)} is offered to you.",
         section(f"<@{offer.from_id}> offers you ownership of {label}.{why}"),
+        *_contest_ahead(offer),
         actions(
             button("Accept", ACCEPT_TRANSFER, str(offer.offer_id), style="primary"),
             button("Decline", DECLINE_TRANSFER, str(offer.offer_id)),
@@ -318,14 +334,48 @@ def transfer_offered(offer: TransferOffer) -> Message:
             f"I asked <@{offer.to_id}> to accept ownership of {effort_label(offer.effort)}. "
             "Your claim stays until they accept."
         ),
+        *_contest_ahead(offer),
         actions(button("Show owners", SHOW_OWNERS, str(offer.effort.id))),
     )
 
 
-def transferred(ownership: Ownership, viewer: str) -> Message:
+def _contest_now(handover: Handover) -> list[Block]:
+    result = handover.result
+    if result.outcome != "contested":
+        return []
+    silos = " and ".join(escape(silo) for silo in result.ownership.silos)
+    return [
+        context(
+            f":warning: It is now claimed by both {silos}, so it is *contested*: I told its "
+            "other owners. Agree to share it, or step back."
+        )
+    ]
+
+
+def transferred(handover: Handover, viewer: str) -> Message:
+    ownership = handover.result.ownership
     return message(
         f"{_plain(ownership.effort)} changed hands.",
-        section(f":white_check_mark: {effort_label(ownership.effort)} changed hands."),
+        section(
+            f":white_check_mark: {effort_label(ownership.effort)} changed hands: "
+            f"<@{handover.from_id}>'s claim is now <@{handover.to_id}>'s."
+        ),
+        *_contest_now(handover),
+        *ownership_card(ownership, viewer),
+    )
+
+
+def handed_over(handover: Handover, viewer: str) -> Message:
+    """An admin's transfer, told to the person who lost the claim and to who got it."""
+    ownership = handover.result.ownership
+    label, reason = effort_label(ownership.effort), escape(handover.reason)
+    whose = "your claim" if viewer == handover.from_id else f"<@{handover.from_id}>'s claim"
+    to = "you" if viewer == handover.to_id else f"<@{handover.to_id}>"
+    why = f"\n>{reason}" if reason else ""
+    return message(
+        f"An admin handed over {_plain(ownership.effort)}.",
+        section(f"<@{handover.actor}> handed {whose} on {label} over to {to}.{why}"),
+        *_contest_now(handover),
         *ownership_card(ownership, viewer),
     )
 
@@ -367,15 +417,22 @@ def silo_assigned(slack_id: str, silo: str) -> Message:
     )
 
 
-def not_found(kind: str, typed: str, suggestions: list[str]) -> Message:
+def not_found(kind: str, typed: str, suggestions: list[str], why: str = "") -> Message:
+    """`why`: what is wrong with the one found, instead of "I can't find" it."""
     shown = escape(typed)
     marker = "#" if kind == "channel" else ""
     hint = ""
     if suggestions:
         hint = " Did you mean " + ", ".join(f"`{marker}{escape(s)}`" for s in suggestions) + "?"
-    return message(
+    fallback, problem = (
         f"I can't find the {kind} {shown}.",
-        section(f"I can't find the {kind} `{marker}{shown}`.{hint}"),
+        f"I can't find the {kind} `{marker}{shown}`.",
+    )
+    if why:
+        fallback, problem = f"{shown} {why}.", f"`{marker}{shown}` {why}."
+    return message(
+        fallback,
+        section(f"{problem}{hint}"),
         actions(button("Show all commands", SHOW_HELP)),
     )
 

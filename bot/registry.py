@@ -15,7 +15,7 @@ from bot.arguments import (
     TransferArgs,
     closest_names,
 )
-from bot.claims import ClaimRefused, ClaimResult, Claims, Ownership, TransferOffer
+from bot.claims import ClaimRefused, ClaimResult, Claims, Handover, Ownership, TransferOffer
 from bot.directory import People
 from bot.efforts import Efforts, NewInitiative
 from bot.gateway import SlackFailure, SlackGateway
@@ -25,10 +25,13 @@ WHO_LIMIT = 25
 
 
 class PersonNotFound(Exception):
-    def __init__(self, typed: str, suggestions: list[str]) -> None:
+    """No such person, or (`why`) none who can take a claim; `suggestions`: the closest names."""
+
+    def __init__(self, typed: str, suggestions: list[str], why: str = "") -> None:
         super().__init__(typed)
         self.typed = typed
         self.suggestions = suggestions
+        self.why = why
 
 
 @dataclass(frozen=True)
@@ -72,8 +75,23 @@ class Registry:
         found = await self.people.named(workspace, ref.handle or "")
         if len(found) == 1:
             return found[0].slack_id
+        raise await self._not_found(workspace, ref.handle or "")
+
+    async def recipient(self, workspace: int, ref: PersonRef) -> str:
+        """Who is to take a claim over: a person of this workspace, active, and not a bot."""
+        slack_id = await self.person(workspace, ref)
+        found = await self.people.find(workspace, slack_id)
+        if found is None:
+            raise await self._not_found(workspace, ref.handle or slack_id)
+        if found.is_bot or found.deleted:
+            why = "is a bot, so it" if found.is_bot else "has left the workspace, so they"
+            why += " can't take over a claim"
+            raise await self._not_found(workspace, found.name or slack_id, why)
+        return slack_id
+
+    async def _not_found(self, workspace: int, typed: str, why: str = "") -> PersonNotFound:
         handles = await self.people.handles(workspace)
-        raise PersonNotFound(ref.handle or "", closest_names(ref.handle or "", handles))
+        return PersonNotFound(typed, closest_names(typed, handles), why)
 
     async def claim(
         self, workspace: int, actor: str, args: ClaimArgs, gateway: SlackGateway
@@ -86,9 +104,15 @@ class Registry:
         else:
             effort = await self.efforts.channel(workspace, args.target, actor, gateway)
             reason = args.description
+        return await self.claim_effort(workspace, actor, effort, args.silo, reason)
+
+    async def claim_effort(
+        self, workspace: int, actor: str, effort: Effort, silo: str | None = None, reason: str = ""
+    ) -> ClaimResult:
+        """Every way of claiming (the command, the form, a button) ends here."""
         if effort.status != "active":
             raise ClaimRefused(f"{messages.effort_plain(effort)} is {effort.status}.")
-        return await self.claims.claim(workspace, actor, effort, args.silo, reason=reason)
+        return await self.claims.claim(workspace, actor, effort, silo, reason=reason)
 
     async def register(
         self, workspace: int, actor: str, new: NewInitiative, silo: str | None
@@ -96,11 +120,11 @@ class Registry:
         """The initiative modal: register the initiative and claim it in one go."""
         await self.claims.silo_for(workspace, actor, silo)  # refused: register nothing
         effort, _ = await self.efforts.register_initiative(workspace, actor, new)
-        return await self.claims.claim(workspace, actor, effort, silo)
+        return await self.claim_effort(workspace, actor, effort, silo)
 
     async def tell_rivals(self, gateway: SlackGateway, result: ClaimResult, claimant: str) -> None:
         """Both sides of a contest learn it at once: the claimant in the reply, rivals by DM."""
-        for rival in {owner.slack_id for owner in result.rivals if not owner.orphaned}:
+        for rival in {owner.slack_id for owner in result.rivals}:
             notice = messages.contest_notice(result, claimant, rival)
             try:
                 await gateway.post_message(rival, notice)
@@ -109,19 +133,52 @@ class Registry:
 
     async def offer(
         self, workspace: int, actor: str, args: TransferArgs, gateway: SlackGateway
-    ) -> TransferOffer | Ownership:
-        """An owner's offer (the new owner accepts), or an admin's transfer that applies now."""
+    ) -> TransferOffer | Handover:
+        """An owner's offer of their own claim (the new owner accepts), or an admin's transfer
+        of someone's claim, which applies now."""
         effort = await self.effort(workspace, args.target, actor, gateway)
-        to = await self.person(workspace, args.to)
+        to = await self.recipient(workspace, args.to)
+        owner = await self.person(workspace, args.owner) if args.owner else None
         ownership = await self.claims.ownership(effort)
-        if ownership.owned_by(actor):
-            if to == actor:
-                raise ClaimRefused(f"You already own {messages.effort_plain(effort)}.")
-            return await self.claims.offer_transfer(workspace, actor, effort, to, args.reason)
-        if not ownership.owners:
-            raise ClaimRefused(f"Nobody owns {messages.effort_plain(effort)} yet.")
-        first = ownership.owners[0].slack_id
-        return await self.claims.force_transfer(workspace, actor, effort, first, to, args.reason)
+        if owner in (None, actor) and ownership.owned_by(actor):
+            return await self._offer(workspace, actor, effort, to, args.reason, gateway)
+        claims = self.claims
+        handover = await claims.force_transfer(workspace, actor, ownership, to, args.reason, owner)
+        await self._tell_of_handover(gateway, handover)
+        return handover
+
+    async def _offer(
+        self,
+        workspace: int,
+        actor: str,
+        effort: Effort,
+        to: str,
+        reason: str,
+        gateway: SlackGateway,
+    ) -> TransferOffer:
+        """Sent before the reply, which would otherwise claim to have asked them."""
+        if to == actor:
+            raise ClaimRefused(f"You already own {messages.effort_plain(effort)}.")
+        offer = await self.claims.offer_transfer(workspace, actor, effort, to, reason)
+        await gateway.post_message(to, messages.transfer_offer(offer))
+        return offer
+
+    async def _tell_of_handover(self, gateway: SlackGateway, handover: Handover) -> None:
+        """Both people of an admin's transfer learn it by DM; any rival silo, of the contest."""
+        for person in {handover.from_id, handover.to_id} - {handover.actor}:
+            try:
+                await gateway.post_message(person, messages.handed_over(handover, person))
+            except SlackFailure:
+                continue  # logged by the gateway; their claims show in /coe who and Home
+        await self.tell_rivals(gateway, handover.result, handover.to_id)
+
+    async def accept(
+        self, workspace: int, actor: str, offer_id: int, gateway: SlackGateway
+    ) -> Handover:
+        """The new owner accepts a handover; owners of other silos learn of any contest."""
+        handover = await self.claims.accept_transfer(workspace, actor, offer_id)
+        await self.tell_rivals(gateway, handover.result, actor)
+        return handover
 
     async def who(
         self, workspace: int, target: Target, viewer: str, gateway: SlackGateway

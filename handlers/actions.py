@@ -8,9 +8,9 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncResp
 
 from bot import messages
 from bot.blocks import Message
-from bot.claims import Claims
-from bot.gateway import SlackFailure
+from bot.gateway import SlackFailure, SlackGateway
 from bot.home import publish_home
+from bot.registry import Registry
 from bot.services import Services
 from handlers.errors import explain
 from storage.models import Effort
@@ -63,7 +63,7 @@ async def claim(
     services: Services, workspace: int, user: str, effort: Effort, context: AsyncBoltContext
 ) -> Message:
     registry = services.registry
-    result = await registry.claims.claim(workspace, user, effort)
+    result = await registry.claim_effort(workspace, user, effort)
     if result.rivals:
         await registry.tell_rivals(context["gateway"], result, user)
     return messages.claim_result(result, user)
@@ -164,21 +164,24 @@ async def show_dupes(
 
 
 Render = Callable[[str], Message]
+Answer = Callable[[Registry, SlackGateway, int, str, int], Awaitable[tuple[str, Render]]]
 
 
-async def accept(claims: Claims, workspace: int, user: str, offer_id: int) -> tuple[str, Render]:
-    offer, ownership = await claims.accept_transfer(workspace, user, offer_id)
-    return offer.from_id, lambda viewer: messages.transferred(ownership, viewer)
+async def accept(
+    registry: Registry, gateway: SlackGateway, workspace: int, user: str, offer_id: int
+) -> tuple[str, Render]:
+    handover = await registry.accept(workspace, user, offer_id, gateway)
+    return handover.from_id, lambda viewer: messages.transferred(handover, viewer)
 
 
-async def decline(claims: Claims, workspace: int, user: str, offer_id: int) -> tuple[str, Render]:
-    offer = await claims.decline_transfer(workspace, user, offer_id)
+async def decline(
+    registry: Registry, _gateway: SlackGateway, workspace: int, user: str, offer_id: int
+) -> tuple[str, Render]:
+    offer = await registry.claims.decline_transfer(workspace, user, offer_id)
     return offer.from_id, lambda viewer: messages.transfer_declined(offer, viewer)
 
 
-def handover_answer(
-    work: Callable[[Claims, int, str, int], Awaitable[tuple[str, Render]]],
-) -> Callable[..., Awaitable[None]]:
+def handover_answer(work: Answer) -> Callable[..., Awaitable[None]]:
     """The recipient of a handover answers it; the person who offered it is told too."""
 
     async def listener(
@@ -189,9 +192,14 @@ def handover_answer(
         context: AsyncBoltContext,
     ) -> None:
         await ack()
-        claims, user = context["services"].registry.claims, body["user"]["id"]
+        registry, gateway, user = (
+            context["services"].registry,
+            context["gateway"],
+            body["user"]["id"],
+        )
         try:
-            offerer, render = await work(claims, context["workspace"], user, int(action["value"]))
+            offer_id = int(action["value"])
+            offerer, render = await work(registry, gateway, context["workspace"], user, offer_id)
             reply = render(user)
             with suppress(SlackFailure):
                 await context["gateway"].post_message(offerer, render(offerer))

@@ -155,11 +155,7 @@ async def transfer(request: Request) -> Reply:
     args = arguments.parse_transfer(request.args)
     outcome = await request.registry.offer(request.workspace, request.user, args, request.gateway)
     if isinstance(outcome, TransferOffer):
-        offer = outcome
-        return Reply(
-            messages.transfer_offered(offer),
-            lambda: request.gateway.post_message(offer.to_id, messages.transfer_offer(offer)),
-        )
+        return Reply(messages.transfer_offered(outcome))
     return Reply(messages.transferred(outcome, request.user))
 
 

@@ -22,7 +22,7 @@ def explain(error: Exception) -> Message:
     if isinstance(error, EffortNotFound):
         return messages.not_found(error.kind, error.typed, error.suggestions)
     if isinstance(error, PersonNotFound):
-        return messages.not_found("person", error.typed, error.suggestions)
+        return messages.not_found("person", error.typed, error.suggestions, error.why)
     if isinstance(error, PairSettled):
         return messages.pair_settled(error.gone, error.merged_into)
     if isinstance(error, ClaimRefused):

@@ -80,10 +80,9 @@ async def removed_from_channel(event: dict[str, Any], context: AsyncBoltContext)
 
 
 async def person_changed(event: dict[str, Any], context: AsyncBoltContext) -> None:
-    registry = _services(context).registry
-    person = await registry.people.remember(context["workspace"], event["user"])
-    if person.deleted:
-        await registry.claims.orphan_claims_of(context["workspace"], person.slack_id)
+    registry, user = _services(context).registry, event["user"]
+    if await registry.people.remember(context["workspace"], user):
+        await registry.claims.orphan_claims_of(context["workspace"], user["id"])
 
 
 async def home_opened(event: dict[str, Any], context: AsyncBoltContext) -> None:

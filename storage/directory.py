@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -79,6 +79,21 @@ async def upsert_people(
     await session.commit()
 
 
+async def mark_departed(session: AsyncSession, workspace: int, slack_id: str) -> bool:
+    """Record that the person left; True only for the change that made them leave (or for a
+    person never seen before), however many times Slack repeats it. Does not commit."""
+    left = await session.exec(
+        update(Person)
+        .where(
+            Person.workspace_id == workspace,
+            Person.slack_id == slack_id,
+            col(Person.deleted).is_(False),
+        )
+        .values(deleted=True)
+    )
+    return left.rowcount == 1 or await person(session, workspace, slack_id) is None
+
+
 async def person(session: AsyncSession, workspace: int, slack_id: str) -> Person | None:
     found = await session.exec(
         select(Person).where(Person.workspace_id == workspace, Person.slack_id == slack_id)
@@ -99,7 +114,11 @@ async def people_named(session: AsyncSession, workspace: int, handle: str) -> Se
 
 async def person_names(session: AsyncSession, workspace: int) -> Sequence[str]:
     found = await session.exec(
-        select(Person.name).where(Person.workspace_id == workspace, col(Person.deleted).is_(False))
+        select(Person.name).where(
+            Person.workspace_id == workspace,
+            col(Person.deleted).is_(False),
+            col(Person.is_bot).is_(False),
+        )
     )
     return found.all()
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, or_, update
+from sqlalchemy import case, func, or_, text, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.members import visible_to
 from storage.models import Claim, ClaimEvent, Effort, utcnow
-from storage.upsert import upsert
+from storage.upsert import insert, upsert
 
 
 @dataclass(frozen=True)
@@ -104,15 +104,36 @@ async def channels_named(session: AsyncSession, workspace: int, name: str) -> Se
 
 
 async def initiative_titled(session: AsyncSession, workspace: int, title: str) -> Effort | None:
+    """The initiative with this title, whatever its case; the active one before any merged or
+    archived namesake."""
     found = await session.exec(
-        select(Effort).where(
+        select(Effort)
+        .where(
             Effort.workspace_id == workspace,
             Effort.kind == "initiative",
-            func.lower(Effort.title) == title.lower(),
+            func.lower(Effort.title) == func.lower(title),
             Effort.status != "deleted",
         )
+        .order_by(Effort.status != "active", Effort.id)
     )
     return found.first()
+
+
+async def add_initiative(session: AsyncSession, initiative: Effort) -> bool:
+    """Store `initiative` unless an active one with its title exists, maybe stored a moment ago
+    by another request; True when stored. Commits."""
+    statement = (
+        insert(session, Effort)
+        .values(**initiative.model_dump(exclude={"id"}))
+        .on_conflict_do_nothing(
+            index_elements=[Effort.workspace_id, func.lower(Effort.title)],
+            index_where=text("kind = 'initiative' AND status = 'active'"),
+        )
+        .returning(Effort.id)
+    )
+    stored = (await session.exec(statement)).first()
+    await session.commit()
+    return stored is not None
 
 
 async def titles(session: AsyncSession, workspace: int, kind: str, viewer: str) -> Sequence[str]:
@@ -168,6 +189,45 @@ async def active_claims(session: AsyncSession, effort_ids: Iterable[int]) -> lis
         .order_by(Claim.since)
     )
     return list(found.all())
+
+
+async def add_claim(
+    session: AsyncSession, workspace: int, effort_id: int, owner: str, silo_id: int | None
+) -> bool:
+    """A standing claim of `owner` on the effort, unless they hold one already (maybe made a
+    moment ago by another of their requests); True when added. Does not commit."""
+    statement = (
+        insert(session, Claim)
+        .values(
+            workspace_id=workspace,
+            effort_id=effort_id,
+            silo_id=silo_id,
+            owner_slack_id=owner,
+            co_owned=False,
+            since=utcnow(),
+        )
+        .on_conflict_do_nothing(
+            index_elements=["effort_id", "owner_slack_id"], index_where=text("ended_at IS NULL")
+        )
+        .returning(Claim.id)
+    )
+    return (await session.exec(statement)).first() is not None
+
+
+async def end_claim(session: AsyncSession, effort_id: int, owner: str) -> Claim | None:
+    """End `owner`'s standing claim on the effort; None when they hold none (any more: two
+    requests ending it at once end it once). Does not commit."""
+    statement = (
+        update(Claim)
+        .where(
+            Claim.effort_id == effort_id,
+            Claim.owner_slack_id == owner,
+            col(Claim.ended_at).is_(None),
+        )
+        .values(ended_at=utcnow())
+        .returning(Claim)
+    )
+    return (await session.exec(statement)).scalars().first()
 
 
 async def claims_owned_by(session: AsyncSession, workspace: int, slack_id: str) -> list[Claim]:

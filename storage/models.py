@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -101,6 +101,16 @@ class Effort(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("workspace_id", "channel_id"),
         Index("ix_effort_workspace_updated", "workspace_id", "updated_at"),
+        # One active initiative per title, compared as `initiative_titled` compares them: two
+        # people registering "Zeta" at the same moment get the same initiative.
+        Index(
+            "uq_effort_active_initiative_title",
+            "workspace_id",
+            text("lower(title)"),
+            unique=True,
+            sqlite_where=text("kind = 'initiative' AND status = 'active'"),
+            postgresql_where=text("kind = 'initiative' AND status = 'active'"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -136,6 +146,18 @@ class Claim(SQLModel, table=True):
     """A standing claim: this person owns this effort for this silo. Ended claims keep their row;
     what happened to them over time is in ClaimEvent."""
 
+    __table_args__ = (
+        # One standing claim per person and effort, however many of their requests race.
+        Index(
+            "uq_claim_standing",
+            "effort_id",
+            "owner_slack_id",
+            unique=True,
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: int = _workspace_ref()
     effort_id: int = Field(foreign_key="effort.id", index=True, ondelete="CASCADE")
@@ -147,7 +169,8 @@ class Claim(SQLModel, table=True):
 
 
 class ClaimEvent(SQLModel, table=True):
-    """Append-only history of claims: claimed, released, transferred, co-owned, orphaned."""
+    """Append-only history of claims: claimed, released, transferred, co-owned, orphaned,
+    taken over (a departed owner's claim ended by someone claiming the effort)."""
 
     __tablename__ = "claim_event"
     id: int | None = Field(default=None, primary_key=True)

@@ -26,6 +26,7 @@ SOCIAL = ChannelRef(None, "mktg-social")
 SOCIAL_ID = ChannelRef("C0123ABCD", "mktg-social")
 BRAND = InitiativeRef("Brand sentiment tracking")
 MARIA = PersonRef(None, "maria")
+BOB = PersonRef(None, "bob")
 
 # Spelled out: ruff flags these characters as look-alikes of ` and :.
 LEFT_1 = "\N{LEFT SINGLE QUOTATION MARK}"
@@ -301,6 +302,11 @@ def test_long_typed_text_is_shortened_in_messages() -> None:
             TransferArgs(BRAND, PersonRef("W0123ABCD", "Maria Lopez"), "leaving"),
         ),
         ("Sync with @bob @maria", TransferArgs(InitiativeRef("Sync with @bob"), MARIA)),
+        (  # an admin names whose claim, when the effort has several owners
+            "#mktg-social <@U0123ABCD> @maria -- Priya moved to PR",
+            TransferArgs(SOCIAL, MARIA, "Priya moved to PR", PersonRef("U0123ABCD", None)),
+        ),
+        ('"Brand sentiment tracking" @bob @maria', TransferArgs(BRAND, MARIA, "", BOB)),
     ],
 )
 def test_transfer_forms(text: str, expected: TransferArgs) -> None:

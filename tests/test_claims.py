@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from bot.claims import ClaimRefused, Claims
@@ -123,7 +125,8 @@ async def test_transfer_waits_for_acceptance_then_moves_the_claim(world, db):
     assert (await claims.ownership(effort)).owned_by(MARIA)
     with pytest.raises(ClaimRefused, match="someone else"):
         await claims.accept_transfer(ws, MARK, offer.offer_id)
-    _, after = await claims.accept_transfer(ws, PRIYA, offer.offer_id)
+    handover = await claims.accept_transfer(ws, PRIYA, offer.offer_id)
+    after = handover.result.ownership
     assert [o.slack_id for o in after.owners] == [PRIYA]
     assert after.silos == ["PR"]
     async with db.session() as session:
@@ -136,10 +139,11 @@ async def test_only_owners_offer_and_only_admins_force(world):
     await claims.claim(ws, MARIA, effort)
     with pytest.raises(ClaimRefused):
         await claims.offer_transfer(ws, PRIYA, effort, PRIYA)
+    ownership = await claims.ownership(effort)
     with pytest.raises(ClaimRefused):
-        await claims.force_transfer(ws, PRIYA, effort, MARIA, PRIYA)
-    forced = await claims.force_transfer(ws, ADMIN, effort, MARIA, MARK)
-    assert [o.slack_id for o in forced.owners] == [MARK]
+        await claims.force_transfer(ws, PRIYA, ownership, PRIYA)
+    forced = await claims.force_transfer(ws, ADMIN, ownership, MARK)
+    assert [o.slack_id for o in forced.result.ownership.owners] == [MARK]
 
 
 async def test_a_deactivated_owner_orphans_the_claim(world, db):
@@ -177,3 +181,90 @@ async def test_claims_on_deleted_channels_are_not_listed_as_owned(world, db):
         row.status = "deleted"
         await session.commit()
     assert await claims.efforts_owned_by(ws, MARIA) == []
+
+
+async def _deactivate(db: Database, ws: int, slack_id: str) -> None:
+    async with db.session() as session:
+        await directory.upsert_people(session, ws, [PersonRecord(slack_id, "gone", deleted=True)])
+
+
+async def _actions(db: Database, effort) -> list[str]:
+    async with db.session() as session:
+        return [e.action for e in await efforts.history(session, effort.id)]
+
+
+async def test_claiming_an_orphaned_effort_takes_it_over_without_a_contest(world, db):
+    ws, effort, claims = world
+    await claims.claim(ws, MARIA, effort)
+    await _deactivate(db, ws, MARIA)
+    result = await claims.claim(ws, PRIYA, effort)  # another silo
+    assert result.outcome == "claimed" and result.rivals == ()
+    assert result.taken_over == (MARIA,)
+    assert [o.slack_id for o in result.ownership.owners] == [PRIYA]
+    assert await _actions(db, effort) == ["claimed", "taken over", "claimed"]
+    async with db.session() as session:
+        taken = (await efforts.history(session, effort.id))[1]
+    assert (taken.person_slack_id, taken.actor_slack_id) == (MARIA, PRIYA)
+    assert taken.reason == "the owner left the workspace" and taken.at is not None
+
+
+async def test_a_same_silo_claimant_takes_over_rather_than_joining_a_departed_owner(world, db):
+    ws, effort, claims = world
+    await claims.claim(ws, MARIA, effort)
+    await _deactivate(db, ws, MARIA)
+    result = await claims.claim(ws, MARK, effort)
+    assert result.outcome == "claimed" and result.taken_over == (MARIA,)
+    assert [o.slack_id for o in result.ownership.owners] == [MARK]
+
+
+async def test_a_departed_owner_of_another_silo_makes_no_contest(world, db):
+    ws, effort, claims = world
+    await claims.claim(ws, MARIA, effort)
+    await claims.claim(ws, PRIYA, effort)
+    await _deactivate(db, ws, PRIYA)
+    ownership = await claims.ownership(effort)
+    assert not ownership.contested and not ownership.co_owned
+    assert ownership.silos == ["Marketing"]
+
+
+async def test_claims_at_the_same_moment_from_two_silos_are_both_told_of_the_contest(world):
+    ws, effort, claims = world
+    maria, priya = await asyncio.gather(
+        claims.claim(ws, MARIA, effort), claims.claim(ws, PRIYA, effort)
+    )
+    assert (await claims.ownership(effort)).contested
+    # Whoever committed first may have seen nobody else: then the other one tells them.
+    for mine, theirs, person in ((maria, priya, MARIA), (priya, maria, PRIYA)):
+        assert mine.outcome == "contested" or person in {r.slack_id for r in theirs.rivals}
+
+
+async def test_one_person_claiming_three_times_at_once_holds_one_claim(world, db):
+    ws, effort, claims = world
+    results = await asyncio.gather(*(claims.claim(ws, MARIA, effort) for _ in range(3)))
+    assert sorted(r.outcome for r in results) == ["already", "already", "claimed"]
+    assert [o.slack_id for o in (await claims.ownership(effort)).owners] == [MARIA]
+    assert await _actions(db, effort) == ["claimed"]
+
+
+async def test_an_admin_names_whose_claim_to_hand_over_when_there_are_several(world):
+    ws, effort, claims = world
+    await claims.claim(ws, MARIA, effort)
+    await claims.claim(ws, PRIYA, effort)
+    ownership = await claims.ownership(effort)
+    with pytest.raises(ClaimRefused, match="say whose claim to hand over"):
+        await claims.force_transfer(ws, ADMIN, ownership, NOBODY)
+    handover = await claims.force_transfer(ws, ADMIN, ownership, MARK, owner=PRIYA)
+    owners = [o.slack_id for o in handover.result.ownership.owners]
+    assert owners == [MARIA, MARK] and handover.result.outcome == "transferred"
+
+
+async def test_a_handover_to_another_silo_is_a_contest_with_the_remaining_owners(world):
+    ws, effort, claims = world
+    await claims.claim(ws, MARIA, effort)
+    await claims.claim(ws, MARK, effort)
+    offer = await claims.offer_transfer(ws, MARK, effort, PRIYA)
+    assert offer.contested_between == ("Marketing", "PR")
+    handover = await claims.accept_transfer(ws, PRIYA, offer.offer_id)
+    assert handover.result.outcome == "contested"
+    assert [r.slack_id for r in handover.result.rivals] == [MARIA]
+    assert handover.result.ownership.contested

@@ -5,15 +5,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel
 
-from storage import events, leases
-from storage.db import Database, DatabaseUnreachable, SchemaMismatch
-from storage.models import Effort, Workspace
+from storage import directory, efforts, events, leases
+from storage.db import Database, DatabaseUnreachable, SchemaMismatch, _alembic_config
+from storage.models import Claim, Effort, Workspace
 
 
 async def test_migrated_database_is_current(db: Database):
@@ -145,3 +146,29 @@ async def test_an_expired_lease_can_be_taken_over(db: Database):
     async with db.session() as session:
         assert await leases.acquire(session, "overlap-scan", "dead-worker", timedelta(seconds=-1))
         assert await leases.acquire(session, "overlap-scan", "worker-2", timedelta(minutes=5))
+
+
+async def test_one_standing_claim_migration_folds_what_racing_requests_duplicated(db: Database):
+    async with db.engine.begin() as conn:
+        await conn.run_sync(lambda c: command.downgrade(_alembic_config(c), "0006"))
+    async with db.session() as session:
+        ws = await directory.workspace_id(session, "", "T1")
+        first, twin = (
+            Effort(workspace_id=ws, kind="initiative", title=t) for t in ("Zeta", "zeta")
+        )
+        session.add_all([first, twin])
+        await session.commit()
+        owners = [(first, "U1"), (twin, "U1"), (twin, "U1"), (twin, "U2")]
+        session.add_all(Claim(workspace_id=ws, effort_id=e.id, owner_slack_id=o) for e, o in owners)
+        await session.commit()
+    await db.migrate()
+    async with db.session() as session:
+        merged = await session.get(Effort, twin.id)
+        standing = await efforts.active_claims(session, [first.id, twin.id])
+        history = await efforts.history(session, first.id)
+    assert (merged.status, merged.merged_into_id) == ("merged", first.id)
+    assert sorted((c.effort_id, c.owner_slack_id) for c in standing) == [
+        (first.id, "U1"),
+        (first.id, "U2"),
+    ]
+    assert [e.action for e in history] == ["merged"] * 3

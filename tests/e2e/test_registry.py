@@ -5,6 +5,7 @@ App Home. Every assertion is about what a person sees: the words, the buttons, t
 
 from __future__ import annotations
 
+import asyncio
 import copy
 from pathlib import Path
 from typing import Any
@@ -292,6 +293,54 @@ async def test_stepping_back_leaves_it_uncontested(acme: Acme):
     assert f"<@{acme.maria}>" not in who
 
 
+# --- claims at the same moment --------------------------------------------------------------
+
+
+def told_of_contest(acme: Acme, person: str, reply: dict[str, Any]) -> bool:
+    """Whether `person` learned that the effort is contested: in their reply, or by DM."""
+    in_reply = "is now *contested*" in seen(reply)
+    return in_reply or any("just claimed" in seen(dm) for dm in acme.dms(person))
+
+
+async def test_two_silos_claiming_at_the_same_moment_both_learn_of_the_contest(acme: Acme):
+    assert "Nobody claims it yet." in seen(await acme.coe(acme.bob, "who #launch"))
+    maria, priya = await asyncio.gather(
+        acme.coe(acme.maria, "claim #launch"), acme.coe(acme.priya, "claim #launch")
+    )
+    assert told_of_contest(acme, acme.maria, maria)
+    assert told_of_contest(acme, acme.priya, priya)
+    who = seen(await acme.coe(acme.bob, "who #launch"))
+    assert "Contested* between Marketing and PR" in who
+
+
+async def test_one_person_claiming_three_times_at_once_is_listed_once(acme: Acme):
+    await acme.coe(acme.bob, "who #mktg-social")
+    replies = await asyncio.gather(*(acme.coe(acme.maria, "claim #mktg-social") for _ in "abc"))
+    assert sorted(reply["text"] for reply in replies) == [
+        "You already own #mktg-social.",
+        "You already own #mktg-social.",
+        "You now own #mktg-social.",
+    ]
+    who = seen(await acme.coe(acme.bob, "who #mktg-social"))
+    assert who.count(f"<@{acme.maria}> for *Marketing*") == 1
+
+
+async def test_one_initiative_registered_twice_at_once_exists_once(acme: Acme):
+    await acme.coe(acme.bob, "who #launch")
+    await asyncio.gather(acme.coe(acme.maria, 'claim "Zeta"'), acme.coe(acme.priya, 'claim "zeta"'))
+    who = seen(await acme.coe(acme.bob, 'who "Zeta"'))
+    assert f"<@{acme.maria}> for *Marketing*" in who and f"<@{acme.priya}> for *PR*" in who
+    assert (await acme.coe(acme.bob, "find zeta"))["text"] == "1 effort match zeta."
+
+
+async def test_a_double_clicked_claim_button_claims_once(acme: Acme):
+    await acme.coe(acme.bob, "who #launch")
+    shown = acme.last_reply(acme.bob)
+    await asyncio.gather(*(acme.click(acme.bob, "claim_effort", shown) for _ in "ab"))
+    who = seen(await acme.coe(acme.ada, "who #launch"))
+    assert who.count(f"<@{acme.bob}> for *Unassigned*") == 1
+
+
 # --- handovers ------------------------------------------------------------------------------
 
 
@@ -361,6 +410,76 @@ async def test_offering_yourself_what_you_own_is_refused(acme: Acme):
     reply = seen(await acme.coe(acme.maria, f"transfer #mktg-social <@{acme.maria}>"))
     assert "You already own #mktg-social." in reply
     assert acme.dms(acme.maria) == []
+
+
+async def test_a_handover_to_someone_unknown_is_refused_before_anything_changes(acme: Acme):
+    await acme.coe(acme.maria, "claim #mktg-social")
+    for who in (acme.maria, acme.ada):  # the owner's offer, an admin's transfer
+        reply = seen(await acme.coe(who, "transfer #mktg-social <@U0NOTEXIST1>"))
+        assert "I can't find the person `U0NOTEXIST1`." in reply
+        assert "I asked" not in reply and "changed hands" not in reply
+    owners = seen(await acme.coe(acme.bob, "who #mktg-social"))
+    assert f"<@{acme.maria}> for *Marketing*" in owners and "U0NOTEXIST1" not in owners
+
+
+async def test_a_handover_to_a_bot_or_to_someone_who_left_is_refused(acme: Acme):
+    await acme.coe(acme.maria, "claim #mktg-social")
+    to_bot = f"transfer #mktg-social <@{acme.sandbox.bot_user_id}>"
+    assert "is a bot, so it can't take over a claim." in seen(await acme.coe(acme.maria, to_bot))
+    await acme.sandbox.human.deactivate_user(acme.bob)
+    gone = seen(await acme.coe(acme.ada, "transfer #mktg-social @bob"))
+    assert "`bob` has left the workspace, so they can't take over a claim." in gone
+    assert acme.dms(acme.bob) == []
+    owners = seen(await acme.coe(acme.sam, "who #mktg-social"))
+    assert f"<@{acme.maria}> for *Marketing*" in owners and f"<@{acme.bob}>" not in owners
+
+
+async def test_an_admins_transfer_tells_both_people_by_dm(acme: Acme):
+    await acme.coe(acme.maria, "claim #mktg-social")
+    await acme.coe(acme.ada, f"transfer #mktg-social <@{acme.priya}> -- Priya runs social now")
+    lost, got = acme.dms(acme.maria)[-1], acme.dms(acme.priya)[-1]
+    handed, channel = f"<@{acme.ada}> handed", f"<#{acme.mktg_social}>"
+    assert f"{handed} your claim on {channel} over to <@{acme.priya}>" in seen(lost)
+    assert f"{handed} <@{acme.maria}>'s claim on {channel} over to you" in seen(got)
+    assert "Priya runs social now" in seen(lost) and "Priya runs social now" in seen(got)
+    assert lost["text"] == got["text"] == "An admin handed over #mktg-social."
+    assert buttons(lost) == ["claim_effort"] and buttons(got) == ["release_claim"]
+
+
+async def test_an_admin_names_whose_claim_moves_on_a_contested_effort(acme: Acme):
+    await contest(acme)
+    refused = seen(await acme.coe(acme.ada, f"transfer #mktg-social <@{acme.sam}>"))
+    assert "Several people own this effort: say whose claim to hand over" in refused
+    still = seen(await acme.coe(acme.bob, "who #mktg-social"))
+    assert "Contested* between Marketing and PR" in still
+
+    named = f"transfer #mktg-social <@{acme.priya}> <@{acme.sam}>"
+    reply = seen(await acme.coe(acme.ada, named))
+    assert f"<@{acme.priya}>'s claim is now <@{acme.sam}>'s" in reply
+    assert "claimed by both Customer Support and Marketing, so it is *contested*" in reply
+    who = seen(await acme.coe(acme.bob, "who #mktg-social"))
+    assert f"<@{acme.maria}> for *Marketing*" in who
+    assert f"<@{acme.sam}> for *Customer Support*" in who and f"<@{acme.priya}>" not in who
+    assert f"<@{acme.sam}> just claimed <#{acme.mktg_social}>" in seen(acme.dms(acme.maria)[-1])
+    assert "handed your claim" in seen(acme.dms(acme.priya)[-1])
+    assert "over to you" in seen(acme.dms(acme.sam)[-1])
+
+
+async def test_a_handover_to_another_silo_says_it_becomes_contested_and_is_one(acme: Acme):
+    nina = await acme.sandbox.human.add_member("nina", title="Brand Designer")  # Marketing
+    await acme.coe(acme.maria, "claim #mktg-social")
+    await acme.coe(nina, "claim #mktg-social")
+    reply = seen(await acme.coe(nina, f"transfer #mktg-social <@{acme.priya}>"))
+    ahead = "is claimed by both Marketing and PR: *contested*"
+    assert ahead in reply
+    offered = acme.dms(acme.priya)[-1]
+    assert ahead in seen(offered)
+
+    await acme.click(acme.priya, "accept_transfer", offered)
+    assert "so it is *contested*" in seen(acme.dms(acme.priya)[-1])
+    assert f"<@{acme.priya}> just claimed <#{acme.mktg_social}>" in seen(acme.dms(acme.maria)[-1])
+    who = seen(await acme.coe(acme.bob, "who #mktg-social"))
+    assert "Contested* between Marketing and PR" in who and f"<@{nina}>" not in who
 
 
 # --- search and silos -----------------------------------------------------------------------
@@ -512,6 +631,15 @@ async def test_an_archived_channel_cannot_be_claimed_until_unarchived(acme: Acme
     assert f"You now own <#{acme.launch}>" in seen(claimed)
 
 
+async def test_the_claim_button_of_an_archived_channel_is_refused_too(acme: Acme):
+    await acme.coe(acme.maria, "who #launch")
+    shown = acme.last_reply(acme.maria)
+    await acme.sandbox.human.archive_channel(acme.ada, acme.launch)
+    await acme.click(acme.maria, "claim_effort", shown)
+    assert "#launch is archived." in seen(acme.last_reply(acme.maria))
+    assert "Nobody claims it yet." in seen(await acme.coe(acme.bob, "who #launch"))
+
+
 async def test_a_deleted_channel_is_gone_from_the_registry(acme: Acme):
     await acme.coe(acme.maria, "claim #launch")
     await acme.sandbox.human.delete_channel(acme.ada, acme.launch)
@@ -527,6 +655,42 @@ async def test_a_deactivated_owners_claims_show_as_orphaned(acme: Acme):
     who = seen(await acme.coe(acme.bob, "who #mktg-social"))
     assert f"<@{acme.maria}> for *Marketing*" in who
     assert "left the workspace: orphaned" in who
+
+
+async def test_claiming_an_orphaned_channel_takes_it_over_without_a_contest(acme: Acme):
+    await acme.coe(acme.maria, "claim #mktg-social")
+    await acme.sandbox.human.deactivate_user(acme.maria)
+    reply = seen(await acme.coe(acme.priya, "claim #mktg-social"))
+    assert f"You now own <#{acme.mktg_social}>." in reply
+    assert f"You took it over from <@{acme.maria}>, who left the workspace." in reply
+    assert "contested" not in reply
+    who = seen(await acme.coe(acme.bob, "who #mktg-social"))
+    assert "Owned by PR." in who and f"<@{acme.maria}>" not in who
+
+
+async def test_a_same_silo_claimant_takes_over_from_a_departed_owner(acme: Acme):
+    nina = await acme.sandbox.human.add_member("nina", title="Brand Designer")  # Marketing
+    await acme.coe(acme.maria, "claim #mktg-social")
+    await acme.sandbox.human.deactivate_user(acme.maria)
+    reply = seen(await acme.coe(nina, "claim #mktg-social"))
+    assert f"You now own <#{acme.mktg_social}>." in reply and "took it over" in reply
+    who = seen(await acme.coe(acme.bob, "who #mktg-social"))
+    assert f"<@{nina}> for *Marketing*" in who and f"<@{acme.maria}>" not in who
+
+
+async def test_a_departed_owner_is_orphaned_once_and_taken_over_on_the_record(acme: Acme):
+    await acme.coe(acme.maria, "claim #mktg-social")
+    await acme.sandbox.human.deactivate_user(acme.maria)
+    await acme.sandbox.human.update_profile(acme.maria, title="Former Marketing Manager")
+    await acme.coe(acme.priya, "claim #mktg-social")
+    workspace = await acme.slack.services.workspaces.resolve(None, acme.sandbox.team_id)
+    async with acme.slack.services.db.session() as session:
+        effort = await efforts.by_channel(session, workspace, acme.mktg_social)
+        history = list(reversed(await efforts.history(session, effort.id)))
+    assert [event.action for event in history] == ["claimed", "orphaned", "taken over", "claimed"]
+    taken = history[2]
+    assert (taken.person_slack_id, taken.actor_slack_id) == (acme.maria, acme.priya)
+    assert taken.reason == "the owner left the workspace" and taken.at
 
 
 async def test_a_newcomer_whose_title_names_a_silo_gets_that_silo(acme: Acme):
