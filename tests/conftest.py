@@ -16,7 +16,8 @@ from storage.db import Database
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REQUIRE_POSTGRES = os.environ.get("ROUNDTABLE_REQUIRE_POSTGRES") == "1"
 
-pytest_plugins = ["tests.e2e.acme"]  # the Acme workspace fixture, shared by end-to-end tests
+# The Acme workspace fixture, shared by end-to-end tests; Prism for the contract pass.
+pytest_plugins = ["tests.contract.prism", "tests.e2e.acme"]
 
 
 _postgres_probe: list[str | None] = []

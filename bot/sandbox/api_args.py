@@ -70,11 +70,14 @@ class Args:
         return [item.strip() for item in items if item.strip()]
 
 
-def paginate(items: Sequence[Any], args: Args) -> tuple[list[Any], str]:
-    """One page of `items` for `limit` and `cursor`, and the cursor of the next page ("" at end)."""
+def paginate(
+    items: Sequence[Any], args: Args, *, bad_cursor: str = "invalid_cursor"
+) -> tuple[list[Any], str]:
+    """One page of `items` for `limit` and `cursor`, and the cursor of the next page ("" at end).
+    A cursor the sandbox never gave is refused with the code `bad_cursor`."""
     limit = args.number("limit", DEFAULT_PAGE_SIZE)
     limit = DEFAULT_PAGE_SIZE if limit <= 0 else min(limit, MAX_PAGE_SIZE)
-    offset = _decode_cursor(args.text("cursor"))
+    offset = _decode_cursor(args.text("cursor"), bad_cursor)
     end = offset + limit
     next_cursor = _encode_cursor(end) if end < len(items) else ""
     return list(items[offset:end]), next_cursor
@@ -84,7 +87,7 @@ def _encode_cursor(offset: int) -> str:
     return base64.b64encode(f"offset:{offset}".encode()).decode()
 
 
-def _decode_cursor(cursor: str | None) -> int:
+def _decode_cursor(cursor: str | None, bad_cursor: str) -> int:
     if not cursor:
         return 0
     try:
@@ -93,4 +96,4 @@ def _decode_cursor(cursor: str | None) -> int:
             return int(offset)
     except (binascii.Error, UnicodeDecodeError):
         pass
-    raise SlackError("invalid_cursor")
+    raise SlackError(bad_cursor)

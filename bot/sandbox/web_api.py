@@ -17,6 +17,9 @@ from bot.sandbox.workspace import Channel, UploadedFile, User, Workspace
 MAX_TEXT_LENGTH = 40_000
 MAX_INVITEES = 1000
 MAX_MODAL_STACK = 3
+# Slack's contract names no `invalid_cursor` for conversations.list and conversations.history;
+# `invalid_arguments` is an error of every method.
+UNLISTED_CURSOR_ERROR = "invalid_arguments"
 
 Method = Callable[[Args], dict[str, Any]]
 EventSink = Callable[[dict[str, Any]], None]
@@ -161,7 +164,7 @@ class WebApi:
             and self._ws.visible_to_bot(channel)
             and not (exclude_archived and channel.is_archived)
         ]
-        page, next_cursor = paginate(matching, args)
+        page, next_cursor = paginate(matching, args, bad_cursor=UNLISTED_CURSOR_ERROR)
         return {
             "channels": [channel.to_api(self._bot.id) for channel in page],
             "response_metadata": {"next_cursor": next_cursor},
@@ -280,7 +283,7 @@ class WebApi:
             for message in reversed(channel.top_level_messages())
             if _within(float(message["ts"]), oldest, latest, inclusive)
         ]
-        page, next_cursor = paginate(newest_first, args)
+        page, next_cursor = paginate(newest_first, args, bad_cursor=UNLISTED_CURSOR_ERROR)
         return {
             "messages": page,
             "has_more": bool(next_cursor),

@@ -1,23 +1,30 @@
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.sandbox import Sandbox
+from tests.contract.prism import Contract
 from tests.sandbox.fake_app import FakeApp
 
 
 @pytest.fixture
-async def sandbox() -> AsyncIterator[Sandbox]:
+async def sandbox(contract: Contract | None) -> AsyncIterator[Sandbox]:
     sb = Sandbox(team_id="T0SANDBOX1", team_name="Sandbox Co")
-    await sb.start()
+    await sb.start(port=contract.sandbox_port if contract else 0)
     yield sb
     await sb.stop()
 
 
 @pytest.fixture
-def client(sandbox: Sandbox) -> AsyncWebClient:
-    return AsyncWebClient(token=sandbox.bot_token, base_url=sandbox.api_url)
+def client(sandbox: Sandbox, contract: Contract | None) -> Iterator[AsyncWebClient]:
+    """slack_sdk's client of the sandbox; in the contract pass it goes through Prism, and the
+    test fails on any answer of the sandbox's that breaks Slack's contract."""
+    yield AsyncWebClient(
+        token=sandbox.bot_token, base_url=contract.api_url if contract else sandbox.api_url
+    )
+    if contract:
+        contract.check()
 
 
 @pytest.fixture

@@ -113,6 +113,23 @@ async def test_views_update_by_external_id(
     assert updated["view"]["id"] == sandbox.modal(maria)["id"]
 
 
+async def test_views_push_stacks_a_modal_on_the_open_one(
+    sandbox: Sandbox, app: FakeApp, client: AsyncWebClient, maria: str
+):
+    opened = await open_claim_modal(sandbox, app, client, maria)
+    details = {**CLAIM_MODAL, "title": {"type": "plain_text", "text": "Claim details"}}
+
+    pushed = await client.views_push(
+        trigger_id=await fresh_trigger(sandbox, app, maria), view=details
+    )
+
+    assert (pushed["view"]["root_view_id"], pushed["view"]["previous_view_id"]) == (
+        opened["id"],
+        opened["id"],
+    )
+    assert sandbox.modal(maria)["title"]["text"] == "Claim details"
+
+
 async def test_views_with_a_repeated_action_id_or_block_id_are_refused(
     sandbox: Sandbox, app: FakeApp, client: AsyncWebClient, maria: str
 ):

@@ -5,6 +5,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.sandbox import Sandbox
+from tests.contract.prism import Contract
 
 
 def button(action_id: str, label: str) -> dict:
@@ -50,7 +51,11 @@ async def test_token_may_come_as_a_form_argument(sandbox: Sandbox):
     assert "token" not in sandbox.calls[-1].params
 
 
-async def test_unknown_method_answers_200_with_unknown_method(client: AsyncWebClient):
+async def test_unknown_method_answers_200_with_unknown_method(sandbox: Sandbox):
+    client = AsyncWebClient(
+        token=sandbox.bot_token, base_url=sandbox.api_url
+    )  # Prism knows no route
+
     with pytest.raises(SlackApiError) as raised:
         await client.api_call("roundtable.frobnicate")
 
@@ -72,6 +77,33 @@ async def test_conversations_list_pages_follow_next_cursor(
     assert [len(page["channels"]) for page in pages] == [2, 2, 1]
     assert [c["name"] for page in pages for c in page["channels"]] == names
     assert pages[-1]["response_metadata"]["next_cursor"] == ""
+
+
+async def test_a_cursor_the_sandbox_never_gave_is_refused_as_each_methods_contract_says(
+    sandbox: Sandbox, client: AsyncWebClient, maria: str
+):
+    channel = sandbox.add_channel("busy", creator=maria, members=[sandbox.bot_user_id])
+
+    assert await slack_error(client.users_list(cursor="bogus")) == "invalid_cursor"
+    members = client.conversations_members(channel=channel, cursor="bogus")
+    assert await slack_error(members) == "invalid_cursor"
+    # Slack's contract of these two names no invalid_cursor.
+    assert await slack_error(client.conversations_list(cursor="bogus")) == "invalid_arguments"
+    history = client.conversations_history(channel=channel, cursor="bogus")
+    assert await slack_error(history) == "invalid_arguments"
+
+
+async def test_the_contract_pass_fails_a_call_that_breaks_slacks_contract(
+    client: AsyncWebClient, contract: Contract | None
+):
+    if contract is None:
+        pytest.skip("Prism checks calls in the contract pass only: make contract")
+
+    no_filename = client.api_call("files.getUploadURLExternal", params={"length": 3})
+    assert await slack_error(no_filename) == "invalid_filename"
+
+    with pytest.raises(AssertionError, match="required property 'filename'"):
+        contract.check()
 
 
 async def test_conversations_list_filters_types_archived_and_hidden_private_channels(
