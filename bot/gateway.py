@@ -33,7 +33,6 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "conversations.info": ("channels:read", "groups:read"),
     "conversations.members": ("channels:read", "groups:read"),
     "chat.postMessage": ("chat:write",),
-    "chat.postEphemeral": ("chat:write",),
 }
 PAGE_SIZE = 200
 RATE_LIMIT_RETRIES = 5
@@ -180,9 +179,6 @@ class SlackGateway:
         extra = {"thread_ts": thread_ts} if thread_ts else {}
         response = await self._call("chat.postMessage", channel=channel, **message, **extra)
         return response["ts"]
-
-    async def post_ephemeral(self, channel: str, user: str, message: dict[str, Any]) -> None:
-        await self._call("chat.postEphemeral", channel=channel, user=user, **message)
 
     async def publish_home(self, user_id: str, view: dict[str, Any]) -> None:
         await self._call("views.publish", user_id=user_id, view=view)

@@ -43,7 +43,8 @@ class Reply:
 
 
 def register(app: AsyncApp) -> None:
-    app.command("/coe")(handle_coe)
+    for command in COMMANDS:
+        app.command(command)(handle_coe)
 
 
 async def handle_coe(
