@@ -23,8 +23,11 @@ class EventInbox:
         self._db = db
         self._stale_after = stale_after
 
-    async def process(self, body: dict[str, Any], work: Callable[[], Awaitable[None]]) -> bool:
-        """Run `work` for this delivery unless it was done already; True when it ran."""
+    async def process(
+        self, workspace: int, body: dict[str, Any], work: Callable[[], Awaitable[None]]
+    ) -> bool:
+        """Run `work` for this delivery to `workspace` unless it was done already; True when it
+        ran."""
         event_id = body.get("event_id")
         if not event_id:
             await work()
@@ -32,7 +35,7 @@ class EventInbox:
         event_type = body.get("event", {}).get("type", "")
         async with self._db.session() as session:
             fresh = await events.begin_delivery(
-                session, event_id, body.get("team_id") or "", event_type, self._stale_after
+                session, workspace, event_id, event_type, self._stale_after
             )
         if not fresh:
             log.info("event %s (%s) already handled: skipped", event_id, event_type)

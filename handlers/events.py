@@ -135,6 +135,7 @@ def once(work: Work) -> Callable[..., Awaitable[None]]:
     """The listener for `work`: done once per event, however often Slack delivers it."""
 
     async def listener(body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext):
-        await _services(context).inbox.process(body, lambda: work(event, context))
+        inbox = _services(context).inbox
+        await inbox.process(context["workspace"], body, lambda: work(event, context))
 
     return listener

@@ -13,7 +13,7 @@ from storage.models import ProcessedEvent, utcnow
 
 
 async def begin_delivery(
-    session: AsyncSession, event_id: str, team_id: str, event_type: str, stale_after: timedelta
+    session: AsyncSession, workspace: int, event_id: str, event_type: str, stale_after: timedelta
 ) -> bool:
     """Record a delivery; True when this delivery should do the work.
 
@@ -21,7 +21,7 @@ async def begin_delivery(
     work over only when the earlier attempt failed, or started so long ago that its process must
     have died; work that completed is never done twice.
     """
-    session.add(ProcessedEvent(event_id=event_id, team_id=team_id, event_type=event_type))
+    session.add(ProcessedEvent(workspace_id=workspace, event_id=event_id, event_type=event_type))
     try:
         await session.commit()
         return True

@@ -249,8 +249,8 @@ class ProcessedEvent(SQLModel, table=True):
 
     __tablename__ = "processed_event"
     id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = _workspace_ref()
     event_id: str = Field(max_length=64, unique=True)
-    team_id: str = Field(default="", max_length=32)
     event_type: str = Field(default="", max_length=64)
     status: str = Field(default="started", max_length=16)
     attempts: int = 1

@@ -85,7 +85,10 @@ async def test_org_wide_install_is_keyed_by_enterprise(db: Database):
 
 async def _begin(db: Database, event_id: str, stale_after=timedelta(minutes=5)) -> bool:
     async with db.session() as session:
-        return await events.begin_delivery(session, event_id, "T1", "app_home_opened", stale_after)
+        workspace = await directory.workspace_id(session, "", "T1")
+        return await events.begin_delivery(
+            session, workspace, event_id, "app_home_opened", stale_after
+        )
 
 
 async def _finish(db: Database, event_id: str, error: str | None = None) -> None:
