@@ -33,7 +33,7 @@ from bench.common import (
     populate,
     print_table,
 )
-from bot.local import local_deployment
+from bot.local import after_acks_done, local_deployment
 from bot.sandbox import Sandbox
 from bot.services import Services
 from storage import directory, efforts
@@ -44,7 +44,6 @@ from storage.models import Claim, Effort
 
 HEADERS = ("db", "command", "n", "p50 ms", "p99 ms", "max ms")
 TARGET_P99_MS = 100.0
-DRAIN_LIMIT = 600  # seconds
 
 
 @dataclass(frozen=True)
@@ -146,22 +145,6 @@ async def send(sandbox: Sandbox, requests: Sequence[Request]) -> list[float]:
             raise RuntimeError(f"/coe {request.text} was not answered as expected: {problem}")
         elapsed.append(reply.elapsed * 1000)
     return elapsed
-
-
-async def after_acks_done() -> float:
-    """Wait until the listeners Bolt runs after acknowledging (each claim's overlap check and
-    heads-up) have finished; returns the seconds waited."""
-    started = time.perf_counter()
-    while any(_after_ack(task) for task in asyncio.all_tasks()):
-        if time.perf_counter() - started > DRAIN_LIMIT:
-            raise RuntimeError(f"work after the acks still running after {DRAIN_LIMIT} s")
-        await asyncio.sleep(0.05)
-    return time.perf_counter() - started
-
-
-def _after_ack(task: asyncio.Task) -> bool:
-    coroutine = task.get_coro()
-    return "run_ack_function_asynchronously" in getattr(coroutine, "__qualname__", "")
 
 
 def row(kind: str, command: str, samples: Sequence[float]) -> tuple[object, ...]:

@@ -6,6 +6,8 @@ signature checks as production, only `SLACK_API_URL` points at the sandbox.
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
@@ -18,6 +20,9 @@ from bot.server import build_web_app
 from bot.services import Services
 from config.settings import Settings
 from storage.db import Database
+
+# How long a deployment waits, when it stops, for the work its listeners do after their ack.
+AFTER_ACK_LIMIT = 600.0
 
 
 @dataclass
@@ -63,4 +68,22 @@ async def local_deployment(
     try:
         yield deployment
     finally:
+        await after_acks_done()
         await runner.cleanup()
+
+
+async def after_acks_done(limit: float = AFTER_ACK_LIMIT) -> float:
+    """Wait until the listeners Bolt runs after acknowledging (with `process_before_response`
+    off: a claim's overlap check and heads-up) have finished; returns the seconds waited. Bolt
+    keeps no reference to those tasks, so they are recognised by their coroutine."""
+    started = time.perf_counter()
+    while any(_after_ack(task) for task in asyncio.all_tasks()):
+        if time.perf_counter() - started > limit:
+            raise RuntimeError(f"work after the acks still running after {limit:.0f} s")
+        await asyncio.sleep(0.05)
+    return time.perf_counter() - started
+
+
+def _after_ack(task: asyncio.Task) -> bool:
+    coroutine = task.get_coro()
+    return "run_ack_function_asynchronously" in getattr(coroutine, "__qualname__", "")
