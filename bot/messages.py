@@ -402,7 +402,7 @@ def silo_list(summary: DirectorySummary, team_id: str, app_id: str) -> Message:
         lines.append(f"• *{escape(silo.name)}*: {_people(silo.head_count)} ({reps})")
     lines.append(f"• _Unassigned_: {_people(summary.unassigned)}")
     return message(
-        "Silos: " + ", ".join(f"{s.name} ({s.head_count})" for s in summary.silos),
+        "Silos: " + ", ".join(f"{escape(s.name)} ({s.head_count})" for s in summary.silos),
         section("*Silos*\n" + "\n".join(lines)),
         context("Admins assign people with `/coe silos set @person Silo`."),
         actions(_home_button(team_id, app_id)),
