@@ -30,6 +30,11 @@ class Job:
     run: Callable[[Services], Awaitable[str]]
 
 
+# Slack's word that the app is gone from a workspace: taken as the uninstall event it may have
+# sent while nobody listened (its tokens go, its history stays for a reinstall).
+APP_GONE = {"account_inactive", "token_revoked"}
+
+
 async def sync_workspaces(services: Services) -> str:
     """Read people, user groups and channels of every installed workspace again. Purpose and
     topic edits arrive only this way (Slack tells of them in channel messages alone, which would
@@ -56,6 +61,10 @@ async def _sync_problem(
     try:
         await services.registry.sync(workspace.id, gateway)
     except SlackFailure as failure:
+        if failure.code in APP_GONE:
+            await services.workspaces.uninstalled(
+                workspace.enterprise_id or None, workspace.team_id or None
+            )
         return failure.code
     except Exception as error:  # one workspace's trouble must not keep the others unsynced
         log.exception("sync of workspace %s failed", slack_name(workspace))

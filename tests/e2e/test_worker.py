@@ -195,3 +195,26 @@ async def test_worker_once_in_oauth_mode_syncs_the_stored_installation(
         stored = await efforts.channels_named(session, workspace, "mktg-social")
     await database.dispose()
     assert [effort.description for effort in stored] == [TIKTOK]
+
+
+async def test_a_workspace_slack_says_the_app_left_is_taken_as_uninstalled(
+    sandbox: Sandbox, db: Database, contract, caplog: pytest.LogCaptureFixture
+):
+    """An uninstall missed while nobody listened: the nightly sync hears `account_inactive`,
+    drops the stored tokens and stops syncing the workspace, whose history stays."""
+    api_url = contract.api_url if contract else None
+    async with local_deployment(sandbox, db, settings=OAUTH, api_url=api_url) as deployment:
+        services = deployment.services
+        await installed(services, sandbox.team_id, sandbox.bot_token)
+        sandbox.fail_next("users.list", "account_inactive")
+
+        logged = await nightly_pass(services, caplog)
+        outcome = f"0 of 1 workspaces synced; failed: {sandbox.team_id} (account_inactive)"
+        assert f"job workspace-sync done: {outcome}" in logged
+        stored = await services.installations.async_find_installation(
+            enterprise_id=None, team_id=sandbox.team_id
+        )
+        assert stored is None
+        assert "job workspace-sync done: 0 of 0 workspaces synced" in await nightly_pass(
+            services, caplog
+        )
