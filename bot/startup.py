@@ -6,7 +6,9 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from bot.gateway import SlackGateway, build_client
+import aiohttp
+
+from bot.gateway import SlackFailure, SlackGateway, build_client
 from bot.registry import SyncReport
 from bot.services import Services
 from storage.models import Workspace
@@ -47,12 +49,25 @@ def start_background_sync(services: Services, token: str | None) -> asyncio.Task
         return None
 
     async def run() -> None:
+        retry = "run `python -m bot sync` to retry"
         try:
             await sync_workspace(services, token, only_if_empty=True)
+        except SlackFailure as failure:
+            log.error("start-up sync failed: Slack answered %s; %s", failure.code, retry)
+        except (aiohttp.ClientError, OSError) as error:
+            unreachable = f"{services.settings.slack_api_url} is unreachable"
+            log.error("start-up sync failed: %s (%s); %s", unreachable, type(error).__name__, retry)
         except Exception:
-            log.exception("start-up sync failed; run `python -m bot sync` to retry")
+            log.exception("start-up sync failed; %s", retry)
 
-    return asyncio.create_task(run(), name="startup-sync")
+    task = asyncio.create_task(run(), name="startup-sync")
+    _running.add(task)
+    task.add_done_callback(_running.discard)
+    return task
+
+
+# The event loop holds only weak references to tasks: a sync nobody awaits is kept here.
+_running: set[asyncio.Task] = set()
 
 
 async def bot_gateways(services: Services, workspaces: list[Workspace]) -> dict[int, SlackGateway]:
