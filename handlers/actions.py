@@ -136,7 +136,7 @@ async def answer_overlap(
     try:
         view = await overlaps.decide(context["workspace"], int(action["value"]), user, answer)
     except Exception as error:
-        await _answer(body, respond, context, explain(error))
+        await _refuse(body, respond, context, explain(error))
         return
     shown = (body.get("message") or {}).get("blocks")
     if shown:
@@ -208,6 +208,17 @@ def handover_answer(work: Answer) -> Callable[..., Awaitable[None]]:
         await _answer(body, respond, context, reply)
 
     return listener
+
+
+async def _refuse(
+    body: dict[str, Any], respond: AsyncRespond, context: AsyncBoltContext, refusal: Message
+) -> None:
+    """Say why a click cannot be done beside the message clicked, which may list other items
+    still to answer; on App Home, as `_answer` does."""
+    if body.get("view", {}).get("type") == "home":
+        await _answer(body, respond, context, refusal)
+    else:
+        await respond(**refusal, replace_original=False)
 
 
 async def _answer(

@@ -3,6 +3,7 @@ already exists, `/coe dupes`, and the three answers (same effort, related, not a
 
 from __future__ import annotations
 
+import copy
 from itertools import pairwise
 
 import pytest
@@ -176,6 +177,7 @@ async def test_same_effort_about_an_effort_merged_since_follows_it(acme: Acme):
 async def test_related_about_an_effort_merged_since_says_where_it_went(acme: Acme):
     heads_up = await merged_sentiment_then_stale_heads_up(acme)
     stale = pair_value(heads_up, "Social sentiment tracking")
+    as_sent = copy.deepcopy(heads_up)
     await acme.sandbox.driver.click(acme.sam, "overlap_related", stale, message=heads_up)
 
     refused = seen(acme.sandbox.responses_for(acme.sam)[-1]["payload"])
@@ -183,6 +185,8 @@ async def test_related_about_an_effort_merged_since_says_where_it_went(acme: Acm
         f"“Social sentiment tracking” was already merged into <#{acme.pr_listening}>, "
         "so there is nothing left to answer about this pair." in refused
     )
+    # The refusal comes beside the heads-up, whose other pairs are still there to answer.
+    assert acme.dms(acme.sam)[-1] == as_sent
 
 
 async def test_who_shows_the_efforts_answered_related(acme: Acme):
