@@ -69,10 +69,6 @@ def text_too_long(limit: int) -> Message:
     )
 
 
-def slack_failed(advice: str) -> Message:
-    return message(advice, section(advice), actions(button("Show all commands", SHOW_HELP)))
-
-
 REGISTER_INITIATIVE = "open_initiative_form"
 
 

@@ -392,10 +392,6 @@ class OverlapEngine:
         return [self._vector_of(effort, vector) for effort, vector in efforts]
 
 
-def _nan_if_none(value: float | None) -> float:
-    return math.nan if value is None else value
-
-
 def _none_if_nan(value: float) -> float | None:
     return None if math.isnan(value) else float(value)
 
