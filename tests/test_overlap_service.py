@@ -155,6 +155,16 @@ async def test_a_new_effort_is_checked_against_all_others(db, world):
     assert listening.id in {i for v in views for i in (v.a.effort.id, v.b.effort.id)}
 
 
+async def reword_materially(db, effort):
+    """The effort's description rewritten so that less than 80% of its words stay."""
+    async with db.session() as session:
+        edited = (await efforts.efforts(session, [effort.id]))[effort.id]
+        edited.description = "Monitor brand mentions and social media listening on Twitter"
+        edited.updated_at = utcnow()
+        await session.commit()
+    return edited
+
+
 async def test_a_dismissed_pair_stays_dismissed_until_a_text_changes_materially(db, world):
     ws, _, service = world
     listening, twitter, *_ = await claimed_triple(db, world)
@@ -166,11 +176,7 @@ async def test_a_dismissed_pair_stays_dismissed_until_a_text_changes_materially(
     await service.check(ws, twitter)
     assert pair.overlap.id not in {v.overlap.id for v in await service.open_pairs(ws)}
 
-    async with db.session() as session:
-        edited = (await efforts.efforts(session, [twitter.id]))[twitter.id]
-        edited.description = "Monitor brand mentions and social media listening on Twitter"
-        edited.updated_at = utcnow()
-        await session.commit()
+    edited = await reword_materially(db, twitter)
     reopened = await service.check(ws, edited)
     assert pair.overlap.id in {v.overlap.id for v in reopened}
 
@@ -188,11 +194,7 @@ async def test_a_pair_dismissed_in_one_process_stays_dismissed_in_another(db, wo
     await worker.check(ws, twitter)
     assert pair.overlap.id not in {v.overlap.id for v in await web.open_pairs(ws)}
 
-    async with db.session() as session:
-        edited = (await efforts.efforts(session, [twitter.id]))[twitter.id]
-        edited.description = "Monitor brand mentions and social media listening on Twitter"
-        edited.updated_at = utcnow()
-        await session.commit()
+    await reword_materially(db, twitter)
     await worker.scan(ws)
     assert pair.overlap.id in {v.overlap.id for v in await web.open_pairs(ws)}
 

@@ -26,7 +26,10 @@ async def oauth_slack(sandbox: Sandbox, db: Database, contract) -> AsyncIterator
         assert not contract.new_violations()
 
 
-async def install(deployment: LocalDeployment) -> None:
+async def install(
+    deployment: LocalDeployment, user_id: str = "U0INSTALLER", user_token: str | None = None
+) -> None:
+    """The sandbox workspace's installation, by `user_id` (with their own token, if any)."""
     sandbox = deployment.sandbox
     await deployment.services.installations.async_save(
         Installation(
@@ -36,7 +39,8 @@ async def install(deployment: LocalDeployment) -> None:
             bot_id=sandbox.bot_id,
             bot_user_id=sandbox.bot_user_id,
             bot_scopes=["commands", "chat:write"],
-            user_id="U0INSTALLER",
+            user_id=user_id,
+            user_token=user_token,
         )
     )
 
@@ -89,17 +93,7 @@ async def test_a_revoked_user_token_is_forgotten_and_the_app_keeps_answering(
     await install(oauth_slack)
     sandbox, store = oauth_slack.sandbox, oauth_slack.services.installations
     maria = sandbox.add_user("maria")
-    await store.async_save(
-        Installation(
-            app_id="A0SANDBOX01",
-            team_id=sandbox.team_id,
-            bot_token=sandbox.bot_token,
-            bot_id=sandbox.bot_id,
-            bot_user_id=sandbox.bot_user_id,
-            user_id=maria,
-            user_token="xoxp-maria-user-token",
-        )
-    )
+    await install(oauth_slack, user_id=maria, user_token="xoxp-maria-user-token")
 
     revoked = {"type": "tokens_revoked", "tokens": {"oauth": [maria], "bot": []}}
     assert (await sandbox.driver.send_event(revoked)).status == 200
