@@ -8,12 +8,14 @@ failure, as in CI.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import logging
 import os
 import sys
 from collections.abc import Iterator
 from dataclasses import replace
 from importlib import resources
+from pathlib import Path
 
 import pytest
 
@@ -77,8 +79,47 @@ def test_no_texts_give_no_rows(encoder: semantic.Encoder) -> None:
     assert encoder.encode([]).shape == (0, 384)
 
 
-def test_the_encoder_names_its_model(encoder: semantic.Encoder) -> None:
-    assert encoder.model == "all-MiniLM-L6-v2-onnx-int8"
+def test_the_encoder_names_its_model_and_conversion(encoder: semantic.Encoder) -> None:
+    assert encoder.model == "all-MiniLM-L6-v2-onnx-int8+dynamic-int8"
+
+
+def test_the_int8_model_says_what_the_shipped_model_says(encoder: semantic.Encoder) -> None:
+    shipped_model = importlib.import_module(semantic.MODEL_PACKAGE).model_path().read_bytes()
+    shipped = semantic.Encoder(
+        semantic._open_session(shipped_model), semantic._open_tokenizer(), "shipped"
+    )
+    texts = [effort.full_text for effort in SOCIAL] + [purpose for _, purpose in UNRELATED_CHANNELS]
+    agreement = (encoder.encode(texts) * shipped.encode(texts)).sum(axis=1)
+    assert agreement.min() > 0.98
+
+
+def test_the_conversion_is_made_once_and_kept_in_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    with caplog.at_level(logging.INFO, logger=semantic.__name__):
+        first = semantic.load_encoder()
+        second = semantic.load_encoder()
+    assert first is not None and second is not None
+    conversions = [r for r in caplog.records if "converting" in r.getMessage()]
+    assert len(conversions) == 1
+    [kept] = (tmp_path / "roundtable").glob("*/*.onnx")
+    assert kept.stat().st_size > 10_000_000
+    text = ["Brand sentiment tracking"]
+    assert (first.encode(text) == second.encode(text)).all()
+
+
+def test_an_unwritable_cache_only_costs_a_conversion_per_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    blocked = tmp_path / "a-file-not-a-folder"
+    blocked.write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    with caplog.at_level(logging.INFO, logger=semantic.__name__):
+        encoder = semantic.load_encoder()
+    assert encoder is not None and encoder.encode(["Hiring plan"]).shape == (1, 384)
+    [warned] = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert "could not keep the converted sentence model" in warned.getMessage()
 
 
 @pytest.mark.usefixtures("encoder")
