@@ -17,10 +17,12 @@ that match one another. A dismissed pair stays quiet until one of its texts chan
 from __future__ import annotations
 
 import bisect
+import functools
 import math
 from abc import ABC, abstractmethod
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import chain, repeat
 from typing import TYPE_CHECKING, Protocol
@@ -48,6 +50,7 @@ LEXICAL_SCALE = 1.2
 SEMANTIC_WEIGHT = 0.9
 SEMANTIC_SCALE = 1.05
 REFRESH_BLOCK = 256  # similarity-matrix rows at a time (about 300 MB of work at 100,000 efforts)
+SPLIT_ROWS = 20_000  # past this many vectors, the int8 search is split over two threads
 PAIR_BLOCK = 2048  # pairs of vectors multiplied at a time: 6 MB, which stays in the CPU's cache
 STALE_GROWTH = 1.1  # word similarities are found again once the index grew or shrank this much
 # Stale neighbourhoods found again per scan: a few seconds' work, so that the night after a
@@ -131,8 +134,14 @@ class OverlapEngine:
         """Add `effort`, or replace the version known under its id. `vector` is its sentence
         vector when already computed; with an encoder and no vector, it is encoded here."""
         vector = self._vector_of(effort, vector)
-        for space in self._enter(effort, vector):
-            space.add(effort, vector)
+        self._enter(effort)
+        self._words.add(effort, None)
+        if vector is not None:
+            self._meaning_space().add(effort, vector)
+
+    def vector(self, effort_id: EffortId) -> np.ndarray | None:
+        """The sentence vector of the effort known under `effort_id`, if it has one."""
+        return self._meanings.vector(effort_id) if self._meanings else None
 
     update = add
 
@@ -142,8 +151,10 @@ class OverlapEngine:
         by one, which compares each effort as it comes and again once word weights drift."""
         vectors = self._vectors_of(efforts)
         for (effort, _), vector in zip(efforts, vectors, strict=True):
-            for space in self._enter(effort, vector):
-                space.load(effort, vector)
+            self._enter(effort)
+            self._words.load(effort, None)
+            if vector is not None:
+                self._meaning_space().load(effort, vector)
         self.refresh()
 
     def remove(self, effort_id: EffortId) -> None:
@@ -303,13 +314,15 @@ class OverlapEngine:
 
         return score
 
-    def _enter(self, effort: EffortText, vector: np.ndarray | None) -> list[_Space]:
-        """Know `effort` (in place of the version known under its id); the spaces to add it to."""
+    def _enter(self, effort: EffortText) -> None:
+        """Know `effort`, in place of the version known under its id."""
         self.remove(effort.id)
         self._efforts[effort.id] = effort
-        if vector is not None and self._meanings is None:
+
+    def _meaning_space(self) -> _MeaningSpace:
+        if self._meanings is None:
             self._meanings = _MeaningSpace()
-        return self._spaces()
+        return self._meanings
 
     def _spaces(self) -> list[_Space]:
         return [self._words] if self._meanings is None else [self._words, self._meanings]
@@ -373,13 +386,12 @@ class OverlapEngine:
         fresh one from the encoder, else the one of the version known."""
         if vector is not None:
             return vector
-        if self._meanings is not None and self.knows(effort):
-            known = self._meanings.vector(effort.id)
-            if known is not None:
-                return known
+        known = self.vector(effort.id) if self.knows(effort) else None
+        if known is not None:
+            return known
         if self.encoder is not None:
             return self.encoder.encode([semantic_text(effort)])[0]
-        return self._meanings.vector(effort.id) if self._meanings else None
+        return self.vector(effort.id)
 
     def _vectors_of(
         self, efforts: Sequence[tuple[EffortText, np.ndarray | None]]
@@ -390,6 +402,12 @@ class OverlapEngine:
             encoded = iter(self.encoder.encode([semantic_text(effort) for effort in missing]))
             return [next(encoded) if vector is None else vector for _, vector in efforts]
         return [self._vector_of(effort, vector) for effort, vector in efforts]
+
+
+@functools.cache
+def _helper() -> ThreadPoolExecutor:
+    """The thread that reads half of an int8 search over many vectors."""
+    return ThreadPoolExecutor(1, thread_name_prefix="meaning-search")
 
 
 def _none_if_nan(value: float) -> float | None:
@@ -677,8 +695,9 @@ class _MeaningSpace(_Space):
         self._code_scales = numpy.zeros(0, dtype=numpy.float32)
 
     def vector(self, effort_id: EffortId) -> np.ndarray | None:
+        """A copy: the row it comes from may hold another effort's vector after a removal."""
         row = self._rows.get(effort_id)
-        return None if row is None else self._matrix[row]
+        return None if row is None else self._matrix[row].copy()
 
     def add(self, effort: EffortText, vector: np.ndarray | None) -> None:
         if vector is not None:
@@ -740,9 +759,30 @@ class _MeaningSpace(_Space):
         if count <= SHORTLIST:
             return self.np.arange(count)
         codes, _ = self._quantise(query[None, :])
-        products = self._numkong.cdist(codes, self._codes[:count], metric="dot")
-        approximate = self.np.asarray(products)[0] * self._code_scales[:count]
+        approximate = self._code_products(codes, count) * self._code_scales[:count]
         return self.np.argpartition(-approximate, SHORTLIST - 1)[:SHORTLIST]
+
+    def _code_products(self, codes: np.ndarray, count: int) -> np.ndarray:
+        """The dot products of int8 `codes` (one row) with the first `count` rows' codes.
+
+        One core cannot read 40 MB of codes as fast as two: past `SPLIT_ROWS` rows, the second
+        half is read on a helper thread meanwhile (NumKong lets go of the GIL).
+        """
+        products = self.np.empty((1, count), dtype=self.np.float32)
+        if count < SPLIT_ROWS:
+            self._numkong.cdist(codes, self._codes[:count], metric="dot", out=products)
+            return products[0]
+        half = count // 2
+        second = _helper().submit(
+            self._numkong.cdist,
+            codes,
+            self._codes[half:count],
+            metric="dot",
+            out=products[:, half:],
+        )
+        self._numkong.cdist(codes, self._codes[:half], metric="dot", out=products[:, :half])
+        second.result()
+        return products[0]
 
     def _quantise(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Each row as int8 codes and the scale that turns codes back into the row."""

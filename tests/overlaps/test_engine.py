@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.overlaps import EffortText
+from bot.overlaps import engine as engine_module
 from bot.overlaps.engine import Match, OverlapEngine, clusters, rank
 from bot.overlaps.evaluate import load_dev_set
 from bot.overlaps.explain import LIKELY, POSSIBLY
@@ -200,6 +201,17 @@ def test_precomputed_vectors_work_without_an_encoder(policy: Policy) -> None:
     assert [match.b for match in engine.check(car)] == [2]
 
 
+def test_an_edited_effort_given_no_vector_keeps_its_own(policy: Policy) -> None:
+    numpy = pytest.importorskip("numpy")
+    engine = OverlapEngine.from_policy(policy)
+    first, second = numpy.eye(2, dtype=numpy.float32)
+    engine.add(EffortText(1, "initiative", "Alpha", "Plan one"), first)
+    engine.add(EffortText(2, "initiative", "Beta", "Plan two"), second)
+    engine.add(EffortText(1, "initiative", "Alpha", "Plan one, edited"))
+    assert (engine.vector(1) == first).all()
+    assert (engine.vector(2) == second).all()
+
+
 def test_loading_at_once_finds_every_pair_that_comparing_all_pairs_finds(policy: Policy) -> None:
     """`load` (a worker's first fill) then a scan raise exactly the pairs of the development
     set's 155 efforts that score over the threshold when every pair is compared, and the
@@ -290,14 +302,17 @@ def test_stale_neighbourhoods_are_found_again_a_few_at_a_time_oldest_first(
     assert all(after_four[pair] == pytest.approx(expected[pair]) for pair in expected)
 
 
+@pytest.mark.parametrize("split_rows", [engine_module.SPLIT_ROWS, 700], ids=["one", "two"])
 def test_a_large_workspace_finds_the_same_meaning_pairs_one_by_one_as_all_at_once(
-    policy: Policy,
+    policy: Policy, split_rows: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Past a few dozen efforts, each new one's nearest meanings are shortlisted by int8
-    codes: adding 1,500 efforts one by one must raise exactly the pairs that the exact fill
-    of all of them at once raises (150 groups of 10 reworded efforts, texts alike in words)."""
+    codes (on one thread, or split over two past `SPLIT_ROWS`): adding 1,500 efforts one by one
+    must raise exactly the pairs that the exact fill of all of them at once raises (150 groups
+    of 10 reworded efforts, texts alike in words)."""
     numpy = pytest.importorskip("numpy")
     pytest.importorskip("numkong")
+    monkeypatch.setattr(engine_module, "SPLIT_ROWS", split_rows)
     rng = numpy.random.default_rng(3)
     centres = rng.standard_normal((150, 384)).astype(numpy.float32)
     vectors = numpy.repeat(centres, 10, axis=0)
