@@ -33,6 +33,24 @@ async def hidden(
     return set(found.all())
 
 
+async def of_channels(
+    session: AsyncSession, workspace: int, channel_ids: Iterable[str]
+) -> dict[str, set[str]]:
+    """The members known of each of `channel_ids` (none for a public channel)."""
+    ids = list(set(channel_ids))
+    if not ids:
+        return {}
+    rows = await session.exec(
+        select(ChannelMember.channel_id, ChannelMember.person_slack_id).where(
+            ChannelMember.workspace_id == workspace, col(ChannelMember.channel_id).in_(ids)
+        )
+    )
+    found: dict[str, set[str]] = {}
+    for channel_id, slack_id in rows:
+        found.setdefault(channel_id, set()).add(slack_id)
+    return found
+
+
 async def replace_members(
     session: AsyncSession, workspace: int, channel_id: str, members: Iterable[str]
 ) -> None:

@@ -13,7 +13,7 @@ from bot.claims import ClaimRefused, Claims
 from bot.directory import People
 from bot.overlaps.service import Overlaps, OverlapView, PairSettled
 from config.policy import parse_policy
-from storage import directory, efforts
+from storage import directory, efforts, members
 from storage.db import Database
 from storage.directory import PersonRecord
 from storage.efforts import ChannelRecord
@@ -155,6 +155,27 @@ async def test_a_new_effort_is_checked_against_all_others(db, world):
     assert listening.id in {i for v in views for i in (v.a.effort.id, v.b.effort.id)}
 
 
+async def test_people_taking_part_in_both_are_a_reason(db, world):
+    ws, _, service = world
+    listening, twitter, *_ = await claimed_triple(db, world)
+    private = await add_effort(
+        db, ws, LEE, "channel", "brand-mentions-apac", "Monitor brand mentions on Twitter in APAC"
+    )
+    async with db.session() as session:
+        (await efforts.efforts(session, [private.id]))[private.id].is_private = True
+        await session.commit()
+        await members.replace_members(session, ws, private.channel_id, [MARIA, LEE])
+    views = await service.check(ws, private)
+    reasons = {
+        other: view.reasons
+        for view in views
+        for other in (view.a.effort.id, view.b.effort.id)
+        if other != private.id
+    }
+    assert "1 member in common" in reasons[listening.id]  # Maria owns it and is in the channel
+    assert not any("in common" in reason for reason in reasons.get(twitter.id, []))
+
+
 async def reword_materially(db, effort):
     """The effort's description rewritten so that less than 80% of its words stay."""
     async with db.session() as session:
@@ -281,6 +302,24 @@ async def test_vectors_are_encoded_once_and_reused_by_the_next_process(db, world
     restarted = Overlaps(db, POLICY, claims, People(db, POLICY), encoder)
     assert await restarted.scan(ws) == found_first
     assert len(encoder.encoded) == len(made)
+
+
+async def test_an_effort_checked_after_the_fill_is_encoded_once_and_stored(db, world):
+    ws, claims, _ = world
+    listening, *_ = made = await claimed_triple(db, world)
+    encoder = HashingEncoder()
+    service = Overlaps(db, POLICY, claims, People(db, POLICY), encoder)
+    await service.prepare(ws)
+    fresh = await add_effort(
+        db, ws, LEE, "initiative", "Social listening dashboard", "Brand mentions on Twitter"
+    )
+    views = await service.check(ws, fresh)
+    assert listening.id in {i for v in views for i in (v.a.effort.id, v.b.effort.id)}
+    assert encoder.encoded[len(made) :] == ["Social listening dashboard: Brand mentions on Twitter"]
+    assert await stored_vectors(db) == len(made) + 1
+
+    await Overlaps(db, POLICY, claims, People(db, POLICY), encoder).prepare(ws)
+    assert len(encoder.encoded) == len(made) + 1
 
 
 async def test_a_sync_after_a_merge_keeps_it_and_the_stored_vectors(db, world):

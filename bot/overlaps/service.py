@@ -12,10 +12,12 @@ the pair is found again, so every process keeps it.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from bot.claims import ClaimRefused, Claims, Ownership
 from bot.directory import People
@@ -117,7 +119,7 @@ class Overlaps:
         async with indexed.lock:
             [text] = await self._admit(workspace, indexed.engine, [effort])
             matches = indexed.engine.check(text)
-        rows = await self._record(workspace, indexed.engine, matches)
+            rows = await self._record(workspace, indexed.engine, matches)
         return await self._views(rows)
 
     async def scan(self, workspace: int) -> ScanReport:
@@ -125,7 +127,7 @@ class Overlaps:
         indexed = await self._index(workspace)
         async with indexed.lock:
             matches = await asyncio.to_thread(indexed.engine.scan, fresh=True)
-        await self._record(workspace, indexed.engine, matches)
+            await self._record(workspace, indexed.engine, matches)
         clusters = OverlapEngine.clusters(matches)
         return ScanReport(len(matches), [[int(i) for i in group] for group in clusters])
 
@@ -243,14 +245,15 @@ class Overlaps:
     async def _dismiss(self, workspace: int, view: OverlapView) -> str:
         indexed = await self._index(workspace)
         async with indexed.lock:
-            a, b = await self._texts([view.a.effort, view.b.effort])
+            a, b = await self._texts(workspace, [view.a.effort, view.b.effort])
             return indexed.engine.dismiss(a, b)
 
     async def _record(
         self, workspace: int, engine: OverlapEngine, matches: list[Match]
     ) -> list[Overlap]:
         """Store each match as an open overlap, leaving confirmed pairs alone and dismissed
-        pairs dismissed unless one of the texts changed materially since."""
+        pairs dismissed unless one of the texts changed materially since. Under the engine's
+        lock: the engine is read (and learns dismissals), and may be in use on a thread."""
         kept = []
         async with self._db.session() as session:
             found = [_found(match) for match in matches]
@@ -298,8 +301,8 @@ class Overlaps:
         async with self._db.session() as session:
             efforts = list(await overlaps.active_efforts(session, workspace))
             dismissed = await overlaps.of_state(session, workspace, "dismissed")
-        texts = await self._texts(efforts)
-        vectors = await self._stored_or_encoded(workspace, efforts, texts, whole_workspace=True)
+        texts = await self._texts(workspace, efforts)
+        vectors = await self._stored_or_encoded(workspace, efforts, texts)
         # Off the event loop: a large workspace takes seconds, and requests must not wait.
         await asyncio.to_thread(engine.load, list(zip(texts, vectors, strict=True)))
         engine.suppress(
@@ -307,6 +310,9 @@ class Overlaps:
             for row in dismissed
             if row.texts_fingerprint
         )
+        # The index's objects live as long as the process: kept out of the garbage collector's
+        # rounds, a full round takes milliseconds rather than most of a second at 100,000.
+        gc.freeze()
         log.info(
             "overlap index of workspace %d: %d efforts (%s)", workspace, len(engine), self.mode
         )
@@ -326,24 +332,33 @@ class Overlaps:
         self, workspace: int, engine: OverlapEngine, efforts: list[Effort]
     ) -> list[EffortText]:
         """Add the efforts the engine does not know as they now are (new, edited, or owned by
-        another silo); returns all their texts. Vectors are read, or encoded, in batches."""
-        texts = await self._texts(efforts)
+        another silo), off the event loop; returns all their texts. Where no stored vector is
+        fresh, the engine encodes one, and it is stored."""
+        texts = await self._texts(workspace, efforts)
         new = [row for row, text in enumerate(texts) if not engine.knows(text)]
-        vectors = await self._stored_or_encoded(
-            workspace, [efforts[row] for row in new], [texts[row] for row in new]
-        )
-        for row, vector in zip(new, vectors, strict=True):
-            engine.add(texts[row], vector)
+        stored = await self._stored_vectors(workspace, [efforts[row] for row in new])
+        added = [(texts[row], vector) for row, vector in zip(new, stored, strict=True)]
+        if added:
+            await asyncio.to_thread(_add_each, engine, added)
+        made = [text.id for text, vector in added if vector is None]
+        await self._save_vectors(workspace, [(i, engine.vector(i)) for i in made])
         return texts
 
-    async def _texts(self, efforts: list[Effort]) -> list[EffortText]:
+    async def _texts(self, workspace: int, efforts: list[Effort]) -> list[EffortText]:
         texts = []
         for start in range(0, len(efforts), OWNERSHIP_BATCH):
             batch = efforts[start : start + OWNERSHIP_BATCH]
-            texts += map(self._text, await self._claims.ownerships(batch))
+            channels = [effort.channel_id for effort in batch if effort.channel_id]
+            async with self._db.session() as session:
+                members_of = await members.of_channels(session, workspace, channels)
+            for ownership in await self._claims.ownerships(batch):
+                channel_members = members_of.get(ownership.effort.channel_id or "", set())
+                texts.append(self._text(ownership, channel_members))
         return texts
 
-    def _text(self, ownership: Ownership) -> EffortText:
+    def _text(self, ownership: Ownership, channel_members: set[str]) -> EffortText:
+        """What the engine knows of an effort. Its members are the people taking part: its
+        owners, and the members of its channel where Roundtable knows them (private ones)."""
         effort = ownership.effort
         body = " ".join(part for part in (effort.description, " ".join(effort.tags)) if part)
         required = {
@@ -358,38 +373,51 @@ class Overlaps:
             text=body,
             topic=effort.topic,
             silo=ownership.silos[0] if ownership.silos else None,
+            members=frozenset(channel_members | {owner.slack_id for owner in ownership.present}),
             required_silos=frozenset(required),
         )
 
     async def _stored_or_encoded(
-        self,
-        workspace: int,
-        efforts: list[Effort],
-        texts: list[EffortText],
-        *,
-        whole_workspace: bool = False,
+        self, workspace: int, efforts: list[Effort], texts: list[EffortText]
     ) -> list:
-        """Each effort's sentence vector: the stored one unless the effort changed since, else
-        encoded off the event loop and stored. None in lexical mode. `whole_workspace`: the
-        efforts are all of the workspace's, whose vectors are then read in one query."""
-        if not self._encoder:
-            return [None] * len(efforts)
-        model = self._encoder.model
-        async with self._db.session() as session:
-            ids = None if whole_workspace else [effort.id for effort in efforts]
-            stored = await overlaps.vectors(session, workspace, model, ids)
-        vectors = [_fresh_vector(stored.get(effort.id), effort) for effort in efforts]
+        """Each of the workspace's efforts' sentence vectors, for a fill: the stored one unless
+        the effort changed since, else encoded off the event loop and stored, a batch at a time
+        (a first fill of a large workspace takes minutes: what is done is kept)."""
+        vectors = await self._stored_vectors(workspace, efforts, whole_workspace=True)
         stale = [row for row, vector in enumerate(vectors) if vector is None]
-        for start in range(0, len(stale), ENCODING_BATCH):
+        for start in range(0, len(stale) if self._encoder else 0, ENCODING_BATCH):
             rows = stale[start : start + ENCODING_BATCH]
             sentences = [semantic_text(texts[row]) for row in rows]
             encoded = await asyncio.to_thread(self._encoder.encode, sentences)
             for row, vector in zip(rows, encoded, strict=True):
                 vectors[row] = vector
-            async with self._db.session() as session:
-                made = [(efforts[row].id, vectors[row].tobytes()) for row in rows]
-                await overlaps.save_vectors(session, workspace, model, made)
+            await self._save_vectors(workspace, [(efforts[row].id, vectors[row]) for row in rows])
         return vectors
+
+    async def _stored_vectors(
+        self, workspace: int, efforts: list[Effort], *, whole_workspace: bool = False
+    ) -> list:
+        """Each effort's stored sentence vector, None where the effort changed since it was
+        made (and in lexical mode). `whole_workspace`: the efforts are all of the workspace's,
+        whose vectors are then read in one query."""
+        if not self._encoder or not efforts:
+            return [None] * len(efforts)
+        async with self._db.session() as session:
+            ids = None if whole_workspace else [effort.id for effort in efforts]
+            stored = await overlaps.vectors(session, workspace, self._encoder.model, ids)
+        return [_fresh_vector(stored.get(effort.id), effort) for effort in efforts]
+
+    async def _save_vectors(self, workspace: int, made: list[tuple[int, Any]]) -> None:
+        """Store the vectors just made, by effort ID (none in lexical mode)."""
+        blobs = [(effort_id, vector.tobytes()) for effort_id, vector in made if vector is not None]
+        if blobs:
+            async with self._db.session() as session:
+                await overlaps.save_vectors(session, workspace, self._encoder.model, blobs)
+
+
+def _add_each(engine: OverlapEngine, added: list[tuple[EffortText, Any]]) -> None:
+    for text, vector in added:
+        engine.add(text, vector)
 
 
 def _still_dismissed(engine: OverlapEngine, row: Overlap) -> bool:
