@@ -53,9 +53,9 @@ REFRESH_BLOCK = 256  # similarity-matrix rows at a time (about 300 MB of work at
 SPLIT_ROWS = 20_000  # past this many vectors, the int8 search is split over two threads
 PAIR_BLOCK = 2048  # pairs of vectors multiplied at a time: 6 MB, which stays in the CPU's cache
 STALE_GROWTH = 1.1  # word similarities are found again once the index grew or shrank this much
-# Stale neighbourhoods found again per scan: a few seconds' work, so that the night after a
-# workspace grew by a tenth does not take ten times as long as the others.
-REFRESH_PER_SCAN = 20_000
+# Stale neighbourhoods found again per scan: two or three seconds of work at 100,000 efforts, so
+# that the night after a workspace grew by a tenth stays under 10 s (the rest: the next nights).
+REFRESH_PER_SCAN = 5_000
 MATERIAL_CHANGE = 0.8  # a text changed materially when less than this share of it is the same
 
 
