@@ -43,8 +43,8 @@ MEANING_DENSITY_FLOOR = 0.35
 MIN_SIMILARITY = 0.05  # word cosines below this are noise, such as one common word in common
 CANDIDATES = 20
 SHORTLIST = 4 * (CANDIDATES + 1)  # rows ranked exactly after the int8 search (`_MeaningSpace`)
-# Postings walked to find an effort's nearest others when it is added or refreshed; a check
-# walks the index's larger default budget (see `LexicalIndex.candidates`).
+# Postings walked to find an effort's nearest others in bulk (a fill, a refresh); an add or a
+# check walks the index's larger default budget (see `LexicalIndex.candidates`).
 NEIGHBOURHOOD_BUDGET = 500
 LEXICAL_SCALE = 1.2
 SEMANTIC_WEIGHT = 0.9
@@ -168,9 +168,9 @@ class OverlapEngine:
         """The known efforts that overlap `effort`, best first. `effort` may be new, edited or
         already added; checking does not add it."""
         vector = self._vector_of(effort, vector)
-        found = [self._words.lookup(effort)]
+        known = self.knows(effort)
+        found = [self._words.lookup(effort, known=known)]
         if self._meanings is not None:
-            known = self.knows(effort)
             found.append(self._meanings.around(effort, vector, found[0], known=known))
         densities = [
             _density(each.values(), space.density_floor)
@@ -513,13 +513,17 @@ class _Space(ABC):
     def similarity(self, first: EffortText, second: EffortText) -> float | None: ...
 
     @abstractmethod
-    def nearest(self, effort: EffortText, vector: np.ndarray | None) -> Found:
-        """`effort`'s `CANDIDATES` most similar known efforts (never itself)."""
+    def nearest(
+        self, effort: EffortText, vector: np.ndarray | None, *, thorough: bool = False
+    ) -> Found:
+        """`effort`'s `CANDIDATES` most similar known efforts (never itself); `thorough`: as
+        thoroughly as a check looks (a space may look less far when refreshing many)."""
 
     def add(self, effort: EffortText, vector: np.ndarray | None) -> None:
-        """Take `effort` in and find its nearest others, offering it to theirs."""
+        """Take `effort` in and find its nearest others as a check would, offering it to
+        theirs."""
         self.load(effort, vector)
-        found = self.nearest(effort, vector)
+        found = self.nearest(effort, vector, thorough=True)
         self._keep(effort.id, found)
         for other, similarity in found.items():
             self._offer(other, effort.id, similarity)
@@ -550,6 +554,14 @@ class _Space(ABC):
     def _stale(self, effort_id: EffortId) -> bool:
         """A list is stale when missing; a space whose similarities drift says when else."""
         return effort_id not in self._found
+
+    def _fresh(self, effort_id: EffortId, *, known: bool) -> Found | None:
+        """A copy of the list of nearest others of `effort_id` if the effort is `known` in the
+        version being looked at and nothing was added since the list was made (as in a check
+        right after an add), else None."""
+        if known and self._made.get(effort_id) == self._clock:
+            return dict(self._found[effort_id])
+        return None
 
     def pairs(self) -> Iterable[tuple[EffortId, EffortId, float]]:
         """Each pair of an effort and one of its nearest others, once, with their similarity."""
@@ -661,13 +673,17 @@ class _WordSpace(_Space):
     def similarity(self, first: EffortText, second: EffortText) -> float:
         return self.index.similarity(first, second)
 
-    def nearest(self, effort: EffortText, vector: np.ndarray | None) -> Found:
-        found = self.index.candidates(effort, CANDIDATES, MIN_SIMILARITY, NEIGHBOURHOOD_BUDGET)
-        return dict(found)
+    def nearest(
+        self, effort: EffortText, vector: np.ndarray | None, *, thorough: bool = False
+    ) -> Found:
+        """Walking the index's full budget of postings when `thorough`, else a quarter."""
+        budget = None if thorough else NEIGHBOURHOOD_BUDGET
+        return dict(self.index.candidates(effort, CANDIDATES, MIN_SIMILARITY, budget))
 
-    def lookup(self, effort: EffortText) -> Found:
-        """Like `nearest`, walking the index's full budget, for a check."""
-        return dict(self.index.candidates(effort, CANDIDATES, MIN_SIMILARITY))
+    def lookup(self, effort: EffortText, *, known: bool) -> Found:
+        """`nearest`, thorough, for a check (the list of the add just made, if fresh)."""
+        fresh = self._fresh(effort.id, known=known)
+        return self.nearest(effort, None, thorough=True) if fresh is None else fresh
 
 
 class _MeaningSpace(_Space):
@@ -741,7 +757,9 @@ class _MeaningSpace(_Space):
             found[part] = np.einsum("ij,ij->i", one, other)
         return found
 
-    def nearest(self, effort: EffortText, vector: np.ndarray | None) -> Found:
+    def nearest(
+        self, effort: EffortText, vector: np.ndarray | None, *, thorough: bool = False
+    ) -> Found:
         query = self.vector(effort.id) if vector is None else vector
         if query is None or not self._ids:
             return {}
@@ -798,11 +816,11 @@ class _MeaningSpace(_Space):
         *,
         known: bool,
     ) -> Found:
-        """`nearest`, and the similarity of `effort` with each of `others` too. When `effort`
-        is `known` in this very version and nothing was added since its list of nearest others
-        was made (a check right after an add), that list is used rather than found again."""
-        fresh = known and self._made.get(effort.id) == self._clock
-        found = dict(self._found[effort.id]) if fresh else self.nearest(effort, vector)
+        """`nearest`, and the similarity of `effort` with each of `others` too (the list of the
+        add just made, if fresh: see `_fresh`)."""
+        found = self._fresh(effort.id, known=known)
+        if found is None:
+            found = self.nearest(effort, vector)
         query = self.vector(effort.id) if vector is None else vector
         rows = [self._rows[other] for other in others if other in self._rows]
         if query is not None and rows:
