@@ -384,8 +384,10 @@ class Overlaps:
         the effort changed since, else encoded off the event loop and stored, a batch at a time
         (a first fill of a large workspace takes minutes: what is done is kept)."""
         vectors = await self._stored_vectors(workspace, efforts, whole_workspace=True)
+        if not self._encoder:
+            return vectors
         stale = [row for row, vector in enumerate(vectors) if vector is None]
-        for start in range(0, len(stale) if self._encoder else 0, ENCODING_BATCH):
+        for start in range(0, len(stale), ENCODING_BATCH):
             rows = stale[start : start + ENCODING_BATCH]
             sentences = [semantic_text(texts[row]) for row in rows]
             encoded = await asyncio.to_thread(self._encoder.encode, sentences)
