@@ -93,7 +93,7 @@ def load_encoder() -> Encoder | None:
     model_package = _model_package()
     if model_package is None:
         return None
-    session = _open_session(_int8_model(model_package))
+    session = _int8_session(model_package)
     return Encoder(session, _open_tokenizer(), f"{model_package.MODEL_ID}+{CONVERSION}")
 
 
@@ -117,16 +117,22 @@ def _log_unavailable(missing: str) -> None:
     )
 
 
-def _int8_model(model_package: ModuleType) -> bytes:
-    """The package's model converted to compute in int8: from the cache, else converted now
-    and kept there (where the cache cannot be written, converted again by the next process)."""
+def _int8_session(model_package: ModuleType) -> ort.InferenceSession:
+    """A session on the package's model converted to compute in int8: the converted model from
+    the cache, else converted now and kept there (where the cache cannot be written, the next
+    process converts it again; a cached file ONNX Runtime cannot read is replaced)."""
     cached = (
         cache_dir()
         / f"{model_package.MODEL_ID}-{model_package.__version__}"
-        / (f"ort-{ort.__version__}-{CONVERSION}.onnx")
+        / f"ort-{ort.__version__}-{CONVERSION}.onnx"
     )
     if cached.exists():
-        return cached.read_bytes()
+        try:
+            return _open_session(cached.read_bytes())
+        except Exception as error:  # ONNX Runtime's errors derive from Exception alone
+            log.warning(
+                "the cached sentence model %s is unreadable (%s): converting again", cached, error
+            )
     log.info("converting the sentence model to int8, once per machine: a few seconds")
     converted = _convert(model_package.model_path())
     try:
@@ -136,12 +142,18 @@ def _int8_model(model_package: ModuleType) -> bytes:
         scratch.replace(cached)  # atomic: another process may be converting at the same time
     except OSError as error:
         log.warning("could not keep the converted sentence model in %s: %s", cached, error)
-    return converted
+    return _open_session(converted)
 
 
 def cache_dir() -> Path:
-    """Where converted models are kept: `$XDG_CACHE_HOME/roundtable` (or ~/.cache/roundtable)."""
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    """Where converted models are kept: `$XDG_CACHE_HOME/roundtable`, else
+    ~/.cache/roundtable, else (no home folder) in the system's temporary folder."""
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        try:
+            base = Path.home() / ".cache"
+        except RuntimeError:
+            base = tempfile.gettempdir()
     return Path(base) / "roundtable"
 
 

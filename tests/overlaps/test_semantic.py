@@ -109,6 +109,21 @@ def test_the_conversion_is_made_once_and_kept_in_the_cache(
     assert (first.encode(text) == second.encode(text)).all()
 
 
+def test_an_unreadable_cached_model_is_converted_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert semantic.load_encoder() is not None
+    [kept] = (tmp_path / "roundtable").glob("*/*.onnx")
+    kept.write_bytes(b"half a file")
+    with caplog.at_level(logging.INFO, logger=semantic.__name__):
+        encoder = semantic.load_encoder()
+    assert encoder is not None and encoder.encode(["Hiring plan"]).shape == (1, 384)
+    [warned] = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert "is unreadable" in warned.getMessage()
+    assert kept.stat().st_size > 10_000_000
+
+
 def test_an_unwritable_cache_only_costs_a_conversion_per_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
