@@ -312,6 +312,9 @@ class Overlaps:
         )
         # The index's objects live as long as the process: kept out of the garbage collector's
         # rounds, a full round takes milliseconds rather than most of a second at 100,000.
+        # The young generations are collected first (a quick round), so that little garbage is
+        # frozen with them.
+        gc.collect(1)
         gc.freeze()
         log.info(
             "overlap index of workspace %d: %d efforts (%s)", workspace, len(engine), self.mode
