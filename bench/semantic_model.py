@@ -28,6 +28,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
+from unittest import mock
 
 import numpy as np
 
@@ -57,8 +58,10 @@ def load() -> tuple[Encoder, float, float, float]:
     start = time.perf_counter()
     semantic = importlib.import_module("bot.overlaps.semantic")
     imported = time.perf_counter()
-    with tempfile.TemporaryDirectory() as empty_cache:
-        os.environ["XDG_CACHE_HOME"] = empty_cache
+    with (
+        tempfile.TemporaryDirectory() as empty_cache,
+        mock.patch.dict(os.environ, XDG_CACHE_HOME=empty_cache),
+    ):
         semantic.load_encoder()
         converted = time.perf_counter()
         encoder = semantic.load_encoder()

@@ -122,7 +122,7 @@ def _int8_session(model_package: ModuleType) -> ort.InferenceSession:
     the cache, else converted now and kept there (where the cache cannot be written, the next
     process converts it again; a cached file ONNX Runtime cannot read is replaced)."""
     cached = (
-        cache_dir()
+        _cache_dir()
         / f"{model_package.MODEL_ID}-{model_package.__version__}"
         / f"ort-{ort.__version__}-{CONVERSION}.onnx"
     )
@@ -145,7 +145,7 @@ def _int8_session(model_package: ModuleType) -> ort.InferenceSession:
     return _open_session(converted)
 
 
-def cache_dir() -> Path:
+def _cache_dir() -> Path:
     """Where converted models are kept: `$XDG_CACHE_HOME/roundtable`, else
     ~/.cache/roundtable, else (no home folder) in the system's temporary folder."""
     base = os.environ.get("XDG_CACHE_HOME")
