@@ -12,6 +12,7 @@ import importlib
 import logging
 import os
 import sys
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
 from importlib import resources
@@ -23,6 +24,13 @@ from bot.overlaps import EffortText, semantic
 from bot.overlaps.engine import OverlapEngine
 from config.policy import load_policy
 from tests.overlaps.test_engine import SILOS, SOCIAL
+
+try:  # the `semantic` extra: without it, the tests that need it skip or fail (see above)
+    import onnx
+
+    from bot.overlaps import fusion
+except ImportError:
+    onnx = fusion = None
 
 REQUIRE_SEMANTIC = os.environ.get("ROUNDTABLE_REQUIRE_SEMANTIC") == "1"
 TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
@@ -135,6 +143,51 @@ def test_an_unwritable_cache_only_costs_a_conversion_per_process(
     assert encoder is not None and encoder.encode(["Hiring plan"]).shape == (1, 384)
     [warned] = [r for r in caplog.records if r.levelno == logging.WARNING]
     assert "could not keep the converted sentence model" in warned.getMessage()
+
+
+def test_the_converted_model_runs_each_layer_in_fused_kernels(encoder: semantic.Encoder) -> None:
+    [kept] = semantic._cache_dir().glob(
+        f"*/ort-{semantic.ort.__version__}-{semantic.CONVERTED_FILE}"
+    )
+    operations = Counter(node.op_type for node in onnx.load(kept).graph.node)
+    assert operations["QAttention"] == operations["Gelu"] == 6
+    assert {"Softmax", "Transpose", "Erf"}.isdisjoint(operations)
+    assert [entry.name for entry in onnx.load(kept).graph.input] == [
+        "input_ids",
+        "token_type_ids",
+    ]
+
+
+def test_a_graph_the_fusion_does_not_know_is_converted_unfused(
+    encoder: semantic.Encoder,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def unexpected(model: onnx.ModelProto) -> onnx.ModelProto:
+        raise fusion.UnexpectedGraph("no attention layer found")
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(fusion, "fuse", unexpected)
+    with caplog.at_level(logging.INFO, logger=semantic.__name__):
+        unfused = semantic.load_encoder()
+    assert unfused is not None
+    [warned] = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert "kept unfused" in warned.getMessage()
+    texts = [effort.full_text for effort in SOCIAL]
+    assert (unfused.encode(texts) * encoder.encode(texts)).sum(axis=1).min() > 0.99
+
+
+@pytest.mark.usefixtures("encoder")
+def test_the_fusion_refuses_a_graph_without_attention_layers() -> None:
+    graph = onnx.helper.make_graph(
+        [onnx.helper.make_node("Relu", ["x"], ["y"])],
+        "not-a-transformer",
+        [onnx.helper.make_tensor_value_info("x", onnx.TensorProto.FLOAT, [1])],
+        [onnx.helper.make_tensor_value_info("y", onnx.TensorProto.FLOAT, [1])],
+    )
+    with pytest.raises(fusion.UnexpectedGraph, match="no attention layer"):
+        fusion.fuse(onnx.helper.make_model(graph))
 
 
 @pytest.mark.usefixtures("encoder")
