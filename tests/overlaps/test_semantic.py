@@ -164,7 +164,7 @@ def test_a_graph_the_fusion_does_not_know_is_converted_unfused(
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    def unexpected(model: onnx.ModelProto) -> onnx.ModelProto:
+    def unexpected(model: onnx.ModelProto) -> None:
         raise fusion.UnexpectedGraph("no attention layer found")
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
