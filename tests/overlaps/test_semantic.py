@@ -149,13 +149,11 @@ def test_the_converted_model_runs_each_layer_in_fused_kernels(encoder: semantic.
     [kept] = semantic._cache_dir().glob(
         f"*/ort-{semantic.ort.__version__}-{semantic.CONVERTED_FILE}"
     )
-    operations = Counter(node.op_type for node in onnx.load(kept).graph.node)
+    graph = onnx.load(kept).graph
+    operations = Counter(node.op_type for node in graph.node)
     assert operations["QAttention"] == operations["Gelu"] == 6
     assert {"Softmax", "Transpose", "Erf"}.isdisjoint(operations)
-    assert [entry.name for entry in onnx.load(kept).graph.input] == [
-        "input_ids",
-        "token_type_ids",
-    ]
+    assert [entry.name for entry in graph.input] == ["input_ids", "token_type_ids"]
 
 
 def test_a_graph_the_fusion_does_not_know_is_converted_unfused(
