@@ -766,7 +766,7 @@ class _MeaningSpace(_Space):
         shortlist = self._shortlist(query)
         similarities = self._matrix[shortlist] @ query
         count = min(CANDIDATES + 1, len(shortlist))
-        best = self.np.argpartition(-similarities, count - 1)[:count]
+        best = self._largest(similarities, count)
         found = {self._ids[shortlist[k]]: float(similarities[k]) for k in best}
         found.pop(effort.id, None)
         return found
@@ -778,7 +778,7 @@ class _MeaningSpace(_Space):
             return self.np.arange(count)
         codes, _ = self._quantise(query[None, :])
         approximate = self._code_products(codes, count) * self._code_scales[:count]
-        return self.np.argpartition(-approximate, SHORTLIST - 1)[:SHORTLIST]
+        return self._largest(approximate, SHORTLIST)
 
     def _code_products(self, codes: np.ndarray, count: int) -> np.ndarray:
         """The dot products of int8 `codes` (one row) with the first `count` rows' codes.
@@ -801,6 +801,12 @@ class _MeaningSpace(_Space):
         self._numkong.cdist(codes, self._codes[:half], metric="dot", out=products[:, :half])
         second.result()
         return products[0]
+
+    def _largest(self, values: np.ndarray, count: int) -> np.ndarray:
+        """The positions of the `count` largest values along the last axis, in no particular
+        order. The values are partitioned as they are: negating a block of 256 by 100,000
+        products first would cost almost as much again as partitioning it."""
+        return self.np.argpartition(values, values.shape[-1] - count, axis=-1)[..., -count:]
 
     def _quantise(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Each row as int8 codes and the scale that turns codes back into the row."""
@@ -838,7 +844,7 @@ class _MeaningSpace(_Space):
         for start in range(0, len(stale), REFRESH_BLOCK):
             rows = stale[start : start + REFRESH_BLOCK]
             products = matrix[rows] @ matrix.T
-            best = self.np.argpartition(-products, count - 1, axis=1)[:, :count]
+            best = self._largest(products, count)
             for offset, found_rows in enumerate(best):
                 effort_id = self._ids[rows[offset]]
                 found = {self._ids[row]: float(products[offset, row]) for row in found_rows}
