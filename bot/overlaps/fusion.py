@@ -179,6 +179,5 @@ def _in_order(nodes: list[onnx.NodeProto], available: set[str]) -> list[onnx.Nod
 
 def _keep(field, items: list) -> None:
     """Replace a repeated protobuf field's contents with `items`."""
-    kept = list(items)
     del field[:]
-    field.extend(kept)
+    field.extend(items)

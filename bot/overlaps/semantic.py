@@ -123,11 +123,7 @@ def _int8_session(model_package: ModuleType) -> ort.InferenceSession:
     """A session on the package's model converted to compute in int8: the converted model from
     the cache, else converted now and kept there (where the cache cannot be written, the next
     process converts it again; a cached file ONNX Runtime cannot read is replaced)."""
-    cached = (
-        _cache_dir()
-        / f"{model_package.MODEL_ID}-{model_package.__version__}"
-        / f"ort-{ort.__version__}-{CONVERTED_FILE}"
-    )
+    cached = _cached_model(model_package)
     if cached.exists():
         try:
             return _open_session(cached.read_bytes())
@@ -145,6 +141,12 @@ def _int8_session(model_package: ModuleType) -> ort.InferenceSession:
     except OSError as error:
         log.warning("could not keep the converted sentence model in %s: %s", cached, error)
     return _open_session(converted)
+
+
+def _cached_model(model_package: ModuleType) -> Path:
+    """Where the model package's conversion by this ONNX Runtime is kept."""
+    package_folder = f"{model_package.MODEL_ID}-{model_package.__version__}"
+    return _cache_dir() / package_folder / f"ort-{ort.__version__}-{CONVERTED_FILE}"
 
 
 def _cache_dir() -> Path:

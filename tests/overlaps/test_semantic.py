@@ -146,10 +146,8 @@ def test_an_unwritable_cache_only_costs_a_conversion_per_process(
 
 
 def test_the_converted_model_runs_each_layer_in_fused_kernels(encoder: semantic.Encoder) -> None:
-    [kept] = semantic._cache_dir().glob(
-        f"*/ort-{semantic.ort.__version__}-{semantic.CONVERTED_FILE}"
-    )
-    graph = onnx.load(kept).graph
+    model_package = importlib.import_module(semantic.MODEL_PACKAGE)
+    graph = onnx.load(semantic._cached_model(model_package)).graph
     operations = Counter(node.op_type for node in graph.node)
     assert operations["QAttention"] == operations["Gelu"] == 6
     assert {"Softmax", "Transpose", "Erf"}.isdisjoint(operations)
