@@ -47,6 +47,10 @@ TOKENIZER_FILE = "minilm_tokenizer.json"
 CONVERSION = "dynamic-int8"
 # Names the converted file in the cache: a new way of converting gets a new file.
 CONVERTED_FILE = "fused-dynamic-int8.onnx"
+# ONNX Runtime's fusions that make this model slower on the CPU: its SkipLayerNormalization
+# kernel takes ten times what the Add and LayerNormalization it replaces take, for a short
+# text (a text encodes in 2.1 ms instead of 2.4).
+SLOWER_FUSIONS = ["SkipLayerNormFusion"]
 
 
 class Encoder:
@@ -208,7 +212,12 @@ def _open_session(model: bytes) -> ort.InferenceSession:
     options.intra_op_num_threads = THREADS
     options.inter_op_num_threads = 1
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    return ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
+    return ort.InferenceSession(
+        model,
+        options,
+        providers=["CPUExecutionProvider"],
+        disabled_optimizers=SLOWER_FUSIONS,
+    )
 
 
 def _open_tokenizer() -> Tokenizer:
