@@ -302,17 +302,27 @@ def test_stale_neighbourhoods_are_found_again_a_few_at_a_time_oldest_first(
     assert all(after_four[pair] == pytest.approx(expected[pair]) for pair in expected)
 
 
-@pytest.mark.parametrize("split_rows", [engine_module.SPLIT_ROWS, 700], ids=["one", "two"])
+@pytest.mark.parametrize(
+    ("split_rows", "sampled_past"),
+    [
+        (engine_module.SPLIT_ROWS, engine_module.SAMPLED_PAST),
+        (700, engine_module.SAMPLED_PAST),
+        (engine_module.SPLIT_ROWS, 256),
+    ],
+    ids=["one thread", "two threads", "sampled bar"],
+)
 def test_a_large_workspace_finds_the_same_meaning_pairs_one_by_one_as_all_at_once(
-    policy: Policy, split_rows: int, monkeypatch: pytest.MonkeyPatch
+    policy: Policy, split_rows: int, sampled_past: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Past a few dozen efforts, each new one's nearest meanings are shortlisted by int8
-    codes (on one thread, or split over two past `SPLIT_ROWS`): adding 1,500 efforts one by one
-    must raise exactly the pairs that the exact fill of all of them at once raises (150 groups
-    of 10 reworded efforts, texts alike in words)."""
+    codes (on one thread, or split over two past `SPLIT_ROWS`; the largest found above a
+    sampled bar past `SAMPLED_PAST`): adding 1,500 efforts one by one must raise exactly the
+    pairs that the exact fill of all of them at once raises (150 groups of 10 reworded
+    efforts, texts alike in words)."""
     numpy = pytest.importorskip("numpy")
     pytest.importorskip("numkong")
     monkeypatch.setattr(engine_module, "SPLIT_ROWS", split_rows)
+    monkeypatch.setattr(engine_module, "SAMPLED_PAST", sampled_past)
     rng = numpy.random.default_rng(3)
     centres = rng.standard_normal((150, 384)).astype(numpy.float32)
     vectors = numpy.repeat(centres, 10, axis=0)
@@ -329,3 +339,28 @@ def test_a_large_workspace_finds_the_same_meaning_pairs_one_by_one_as_all_at_onc
     pairs = {frozenset((m.a, m.b)) for m in at_once.scan()}
     assert len(pairs) > 150 * 10
     assert {frozenset((m.a, m.b)) for m in one_by_one.scan()} == pairs
+
+
+@pytest.mark.parametrize("layout", ["shuffled", "ascending", "peaks on the sample"])
+def test_the_largest_similarities_are_found_whatever_their_layout(layout: str) -> None:
+    """The meaning search keeps the largest of 100,000 similarities, found above a bar set by
+    a sample: exactly those a full sort keeps, in a random layout as in one that misleads the
+    sample (its ten largest values are the only ones above all the rest)."""
+    numpy = pytest.importorskip("numpy")
+    pytest.importorskip("numkong")
+    rng = numpy.random.default_rng(5)
+    values = rng.permutation(100_000).astype(numpy.float32)
+    if layout == "ascending":
+        values.sort()
+    elif layout == "peaks on the sample":
+        values[:: engine_module.SAMPLE_STRIDE][:10] += 1e6
+    space = engine_module._MeaningSpace()
+
+    largest = space._largest(values, 84)
+    block = space._largest(numpy.stack([values, -values]), 21)
+
+    assert set(largest) == set(numpy.argsort(values)[-84:])
+    assert [set(row) for row in block] == [
+        set(numpy.argsort(values)[-21:]),
+        set(numpy.argsort(-values)[-21:]),
+    ]
