@@ -180,11 +180,13 @@ class OverlapEngine:
             _density(each.values(), space.density_floor)
             for each, space in zip(found, self._spaces(), strict=True)
         ]
+        others = set().union(*found)
+        found[0].update(self.index.similarities(effort, others - found[0].keys()))
         matches = (
             self._match(
                 effort, self._efforts[other], [each.get(other) for each in found], densities
             )
-            for other in set().union(*found)
+            for other in others
         )
         return rank(match for match in matches if match is not None)[:limit]
 

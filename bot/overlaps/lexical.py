@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.overlaps import EffortId, EffortText
@@ -136,6 +137,18 @@ class LexicalIndex:
         """The cosine similarity of the two efforts' weighted stems, weighed as `candidates`
         weighs them (an indexed effort as written in the postings)."""
         return _cosine(self._query(first), self._query(second))
+
+    def similarities(self, effort: EffortText, others: Iterable[EffortId]) -> dict[EffortId, float]:
+        """`similarity` of `effort` with each of the indexed efforts `others`, read from the
+        posting lists of `effort`'s stems (faster than one by one)."""
+        scores = dict.fromkeys(others, 0.0)
+        if not scores:
+            return {}
+        for stem, weight in self._query(effort).items():
+            postings = self._postings.get(stem, {})
+            for other in scores:
+                scores[other] += weight * postings.get(other, 0.0)
+        return {other: min(1.0, score) for other, score in scores.items()}
 
     def shared_words(self, first: EffortText, second: EffortText) -> list[str]:
         """The words both efforts use, those that weigh most in their similarity first."""

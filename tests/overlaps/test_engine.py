@@ -281,6 +281,31 @@ def test_the_semantic_scan_raises_what_scoring_each_found_pair_raises(policy: Po
     assert all(found[pair] == pytest.approx(one_by_one[pair]) for pair in found)
 
 
+def test_a_semantic_check_scores_each_overlap_as_scoring_the_pair_alone_does(
+    policy: Policy,
+) -> None:
+    """A check works out the word similarities of its meaning neighbours all at once; each
+    overlap it raises must score what the pair scores on its own."""
+    numpy = pytest.importorskip("numpy")
+    efforts = [labelled.effort for labelled in load_dev_set(DEV_SET)]
+    vectors = numpy.random.default_rng(4).standard_normal((len(efforts), 32), dtype=numpy.float32)
+    for row in range(1, len(efforts), 2):  # half of the efforts mean what the one before does
+        vectors[row] = vectors[row - 1] + 0.2 * vectors[row]
+    vectors /= numpy.linalg.norm(vectors, axis=1, keepdims=True)
+    engine = OverlapEngine.from_policy(policy)
+    engine.load(list(zip(efforts, vectors, strict=True)))
+
+    matches = [match for effort in efforts for match in engine.check(effort)]
+    with_words_unlisted = [
+        match
+        for match in matches
+        if match.b not in engine._words.nearest(engine.effort(match.a), None, thorough=True)
+        and engine.index.similarity(engine.effort(match.a), engine.effort(match.b)) > 0
+    ]
+    assert len(with_words_unlisted) >= 5
+    assert all(match.score == pytest.approx(engine.score(match.a, match.b)) for match in matches)
+
+
 def test_stale_neighbourhoods_are_found_again_a_few_at_a_time_oldest_first(
     policy: Policy,
 ) -> None:
