@@ -254,15 +254,20 @@ def test_loading_encodes_the_missing_vectors_in_one_batch(policy: Policy) -> Non
     assert len(engine) == len(SOCIAL) + len(OTHERS)
 
 
+def paired_vectors(count: int, seed: int):
+    """`count` random unit vectors of 32 dimensions; each odd one means what the one before does."""
+    numpy = pytest.importorskip("numpy")
+    vectors = numpy.random.default_rng(seed).standard_normal((count, 32), dtype=numpy.float32)
+    for row in range(1, count, 2):
+        vectors[row] = vectors[row - 1] + 0.2 * vectors[row]
+    return vectors / numpy.linalg.norm(vectors, axis=1, keepdims=True)
+
+
 def test_the_semantic_scan_raises_what_scoring_each_found_pair_raises(policy: Policy) -> None:
     """The scan scores all pairs at once with NumPy and skips working out word similarities
     that cannot matter; it must raise what scoring each pair one by one raises."""
-    numpy = pytest.importorskip("numpy")
     efforts = [labelled.effort for labelled in load_dev_set(DEV_SET)]
-    vectors = numpy.random.default_rng(3).standard_normal((len(efforts), 32), dtype=numpy.float32)
-    for row in range(1, len(efforts), 2):  # half of the efforts mean what the one before does
-        vectors[row] = vectors[row - 1] + 0.2 * vectors[row]
-    vectors /= numpy.linalg.norm(vectors, axis=1, keepdims=True)
+    vectors = paired_vectors(len(efforts), seed=3)
     engine = OverlapEngine.from_policy(policy)
     # Some efforts have no vector yet, and some go after their neighbours were found.
     engine.load([(e, None if row % 11 == 0 else vectors[row]) for row, e in enumerate(efforts)])
@@ -286,12 +291,8 @@ def test_a_semantic_check_scores_each_overlap_as_scoring_the_pair_alone_does(
 ) -> None:
     """A check works out the word similarities of its meaning neighbours all at once; each
     overlap it raises must score what the pair scores on its own."""
-    numpy = pytest.importorskip("numpy")
     efforts = [labelled.effort for labelled in load_dev_set(DEV_SET)]
-    vectors = numpy.random.default_rng(4).standard_normal((len(efforts), 32), dtype=numpy.float32)
-    for row in range(1, len(efforts), 2):  # half of the efforts mean what the one before does
-        vectors[row] = vectors[row - 1] + 0.2 * vectors[row]
-    vectors /= numpy.linalg.norm(vectors, axis=1, keepdims=True)
+    vectors = paired_vectors(len(efforts), seed=4)
     engine = OverlapEngine.from_policy(policy)
     engine.load(list(zip(efforts, vectors, strict=True)))
 
