@@ -819,8 +819,8 @@ class _MeaningSpace(_Space):
         """
         if values.ndim > 1:
             return self.np.array([self._largest(row, count) for row in values])
-        sampled = count // SAMPLE_STRIDE + SAMPLE_MARGIN
         if len(values) >= SAMPLED_PAST:
+            sampled = count // SAMPLE_STRIDE + SAMPLE_MARGIN
             sample = values[::SAMPLE_STRIDE]
             bar = self.np.partition(sample, len(sample) - sampled)[len(sample) - sampled]
             clearing = self.np.flatnonzero(values >= bar)
