@@ -217,6 +217,8 @@ def main() -> None:
         ("reworded copies found", f"{len(copies & found):,} of {len(copies):,}"),
         ("peak RSS", f"{peak_rss_mib():.0f} MiB"),
     ]
+    if encoder is not None:
+        rows.append(("sentence model threads (the faster here)", str(encoder.threads)))
     print_table(("measure", "value"), rows)
 
 

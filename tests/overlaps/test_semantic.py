@@ -145,6 +145,51 @@ def test_an_unwritable_cache_only_costs_a_conversion_per_process(
     assert "could not keep the converted sentence model" in warned.getMessage()
 
 
+@pytest.mark.usefixtures("encoder")
+@pytest.mark.parametrize("faster", [1, 2])
+def test_the_encoder_runs_on_the_thread_count_that_encodes_faster_here(
+    faster: int, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr(
+        semantic, "_seconds_a_text", lambda encoder: 0.002 if encoder.threads == faster else 0.004
+    )
+    with caplog.at_level(logging.DEBUG, logger=semantic.__name__):
+        encoder = semantic.load_encoder()
+    assert encoder is not None and encoder.threads == faster
+    ms = {faster: "2.0", 3 - faster: "4.0"}
+    chosen = "1 thread" if faster == 1 else "2 threads"
+    assert (
+        f"sentence model on {chosen}, the fastest here "
+        f"(1 thread: {ms[1]} ms a text; 2 threads: {ms[2]} ms a text)"
+    ) in caplog.messages
+
+
+@pytest.mark.usefixtures("encoder")
+def test_one_core_means_one_thread_with_no_timing(monkeypatch: pytest.MonkeyPatch) -> None:
+    def not_on_one_core(encoder: semantic.Encoder) -> float:
+        raise AssertionError("nothing to choose between on one core")
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    monkeypatch.setattr(semantic, "_seconds_a_text", not_on_one_core)
+    encoder = semantic.load_encoder()
+    assert encoder is not None and encoder.threads == 1
+
+
+def test_one_or_two_threads_give_the_same_vectors(encoder: semantic.Encoder) -> None:
+    # Vectors stored by one process are compared with those of another, which may have chosen
+    # the other thread count.
+    model_package = importlib.import_module(semantic.MODEL_PACKAGE)
+    model = semantic._cached_model(model_package).read_bytes()
+    texts = [effort.full_text for effort in SOCIAL] + [purpose for _, purpose in UNRELATED_CHANNELS]
+    one, two = (
+        semantic.Encoder(semantic._open_session(model, threads), semantic._open_tokenizer(), "")
+        for threads in (1, 2)
+    )
+    assert (one.threads, two.threads) == (1, 2)
+    assert abs(one.encode(texts) - two.encode(texts)).max() < 1e-6
+
+
 def test_the_converted_model_runs_each_layer_in_fused_kernels(encoder: semantic.Encoder) -> None:
     model_package = importlib.import_module(semantic.MODEL_PACKAGE)
     graph = onnx.load(semantic._cached_model(model_package)).graph
