@@ -41,8 +41,11 @@ DIMENSION = 384
 MAX_TOKENS = 128
 # Threads one encoding may use. On some 2-core machines a second thread encodes a text a third
 # faster; on others waking it costs more than it saves. `load_encoder` times each choice on
-# `SAMPLE_TEXT` (median of `TIMED_RUNS`) and keeps the fastest.
+# `SAMPLE_TEXT` (median of `TIMED_RUNS`) and keeps the fastest, counting each thread beyond the
+# first as `EXTRA_THREAD_COST` of its time: a core taken from the event loop and the database
+# must buy a real gain.
 THREAD_CHOICES = (1, 2)
+EXTRA_THREAD_COST = 0.1
 SAMPLE_TEXT = (
     "brand monitoring: Track mentions of our brand and complaints on Twitter and Instagram"
 )
@@ -125,13 +128,18 @@ def _more_threads() -> list[int]:
 
 
 def _fastest(encoders: list[Encoder]) -> Encoder:
-    """The encoder that encodes `SAMPLE_TEXT` fastest (said at DEBUG when there was a choice)."""
+    """The encoder that encodes `SAMPLE_TEXT` fastest, each extra thread counted as a cost (said
+    at DEBUG when there was a choice)."""
     if len(encoders) == 1:
         return encoders[0]
     timings = {encoder: _seconds_a_text(encoder) for encoder in encoders}
-    fastest = min(encoders, key=timings.__getitem__)
+
+    def cost(encoder: Encoder) -> float:
+        return timings[encoder] * (1 + EXTRA_THREAD_COST * (encoder.threads - 1))
+
+    fastest = min(encoders, key=cost)
     log.debug(
-        "sentence model on %s, the fastest here (%s)",
+        "sentence model on %s (%s)",
         _threads(fastest),
         "; ".join(f"{_threads(each)}: {timings[each] * 1000:.1f} ms a text" for each in encoders),
     )
