@@ -109,8 +109,8 @@ def load_encoder() -> Encoder | None:
     """The MiniLM encoder, or None (said once at INFO) when the `semantic` extra is missing.
 
     Loads the model, which takes a fraction of a second once converted (a few seconds the first
-    time on a machine), and keeps the fastest of `THREAD_CHOICES` on this machine: call it once
-    and keep the result.
+    time on a machine), then times it on each of `THREAD_CHOICES` (see `_fastest`): call it
+    once and keep the result.
     """
     model_package = _model_package()
     if model_package is None:
@@ -140,8 +140,10 @@ def _fastest(encoders: list[Encoder]) -> Encoder:
     fastest = min(encoders, key=cost)
     log.debug(
         "sentence model on %s (%s)",
-        _threads(fastest),
-        "; ".join(f"{_threads(each)}: {timings[each] * 1000:.1f} ms a text" for each in encoders),
+        _thread_count(fastest),
+        "; ".join(
+            f"{_thread_count(each)}: {timings[each] * 1000:.1f} ms a text" for each in encoders
+        ),
     )
     return fastest
 
@@ -156,7 +158,7 @@ def _seconds_a_text(encoder: Encoder) -> float:
     return statistics.median(samples)
 
 
-def _threads(encoder: Encoder) -> str:
+def _thread_count(encoder: Encoder) -> str:
     return "1 thread" if encoder.threads == 1 else f"{encoder.threads} threads"
 
 
