@@ -218,7 +218,7 @@ def main() -> None:
         ("peak RSS", f"{peak_rss_mib():.0f} MiB"),
     ]
     if encoder is not None:
-        rows.append(("encoding threads (the faster here, timed at load)", str(encoder.threads)))
+        rows.append(("encoding threads (chosen at load)", str(encoder.threads)))
     print_table(("measure", "value"), rows)
 
 

@@ -169,7 +169,7 @@ def main() -> None:
     print(f"import onnxruntime + tokenizers: {import_seconds * 1000:.0f} ms")
     print(f"model load, first on a machine (converts to int8): {first_load_seconds:.1f} s")
     print(f"model load (load_encoder, converted model cached): {load_seconds * 1000:.0f} ms")
-    print(f"encoding threads (the faster here, timed at load): {encoder.threads}")
+    print(f"encoding threads (chosen at load): {encoder.threads}")
     print(f"peak RSS after loading: {peak_rss_mib():.0f} MiB\n")
     print_table(["latency, ms", "p50", "p99"], cost_rows(encoder, texts, args))
     print(f"\nbatch of {args.batch}: {throughput(encoder, texts, args.batch):.0f} texts/s")
