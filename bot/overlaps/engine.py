@@ -21,7 +21,7 @@ import functools
 import math
 from abc import ABC, abstractmethod
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import chain, repeat
@@ -258,10 +258,12 @@ class OverlapEngine:
     def _word_pairs(self) -> Iterable[tuple[tuple[EffortId, EffortId], list[float | None]]]:
         """The pairs whose word similarity alone can reach the threshold (the fast path)."""
         needed = -math.log(1 - self.threshold) * LEXICAL_SCALE * (1 - 1e-9)
-        roots = {key: math.sqrt(self._words.density(each)) for key, each in self._efforts.items()}
-        for a, b, similarity in self._words.pairs():
-            if similarity >= needed * roots[a] * roots[b]:
-                yield (a, b), [similarity]
+        bars = {
+            key: math.sqrt(needed * self._words.density(each))
+            for key, each in self._efforts.items()
+        }
+        for a, b, similarity in self._words.pairs(bars):
+            yield (a, b), [similarity]
 
     def _promising_pairs(
         self, meanings: _MeaningSpace
@@ -569,12 +571,17 @@ class _Space(ABC):
             return dict(self._found[effort_id])
         return None
 
-    def pairs(self) -> Iterable[tuple[EffortId, EffortId, float]]:
-        """Each pair of an effort and one of its nearest others, once, with their similarity."""
+    def pairs(
+        self, bars: Mapping[EffortId, float] | None = None
+    ) -> Iterable[tuple[EffortId, EffortId, float]]:
+        """Each pair of an effort and one of its nearest others, once, with their similarity;
+        with `bars`, only the pairs (a, b) as similar as `bars[a] * bars[b]` or more."""
         changed, made, found_lists = self._changed, self._made, self._found
         for a, found in found_lists.items():
-            made_a = made[a]
+            made_a, bar = made[a], bars[a] if bars else 0.0
             for b, similarity in found.items():
+                if bars and similarity < bar * bars.get(b, 0.0):
+                    continue
                 if changed.get(b, made_a + 1) > made_a:
                     continue  # b changed since: its own list speaks for the pair
                 if b < a and a in found_lists.get(b, ()) and changed[a] <= made[b]:
