@@ -40,6 +40,7 @@ WORD_DENSITY_FLOOR = 0.1
 # Unrelated sentences already have cosines of 0.1 to 0.3 under MiniLM: a lower floor would let
 # a sparse workspace's loose neighbours look close relative to one another.
 MEANING_DENSITY_FLOOR = 0.35
+ROUNDING = 1e-6  # between two float32 products of the same vectors, summed in another order
 MIN_SIMILARITY = 0.05  # word cosines below this are noise, such as one common word in common
 CANDIDATES = 20
 SHORTLIST = 4 * (CANDIDATES + 1)  # rows ranked exactly after the int8 search (`_MeaningSpace`)
@@ -269,17 +270,21 @@ class OverlapEngine:
         self, meanings: _MeaningSpace
     ) -> Iterable[tuple[tuple[EffortId, EffortId], list[float | None]]]:
         """Every pair some space has found that scores at or above the threshold, scored with
-        NumPy all at once. Missing meaning similarities are products of the stored vectors.
-        Working out a word similarity costs the most, so a missing one is first taken at the
-        most it can be (no more than the least similar of either effort's nearest words, since
-        the pair is not among them) and worked out only where the pair could still pass."""
+        NumPy all at once. A missing similarity is first taken at the most it can be, and
+        worked out only where the pair could still pass. A meaning similarity is at most the
+        least of the nearest meanings of whichever effort came last (its list was made with the
+        other there), a product of stored vectors away; a word similarity, which costs the most
+        to work out, at most the least similar of either effort's nearest words."""
         np = meanings.np
         order = list(self._efforts)
         a, b, (words, meaning) = self._found_pairs(np, order)
-        gaps = np.flatnonzero(np.isnan(meaning))
-        rows = meanings.rows(order)
-        meaning[gaps] = meanings.similarities(rows[a[gaps]], rows[b[gaps]])
         score = self._scorer(np, order, a, b)
+        rows = meanings.rows(order)
+        gaps = np.flatnonzero(np.isnan(meaning) & (rows[a] >= 0) & (rows[b] >= 0))
+        ceilings = np.array([meanings.ceiling(effort_id) for effort_id in order])
+        meaning[gaps] = np.maximum(ceilings[a[gaps]], ceilings[b[gaps]]) + ROUNDING
+        close = gaps[score(words[gaps], meaning[gaps], gaps) >= self.threshold]
+        meaning[close] = meanings.similarities(rows[a[close]], rows[b[close]])
         unknown = np.isnan(words)
         ceilings = np.array([self._words.ceiling(effort_id) for effort_id in order])
         most = np.where(unknown, np.minimum(ceilings[a], ceilings[b]), words)
@@ -308,15 +313,17 @@ class OverlapEngine:
 
     def _scorer(self, np, order: list[EffortId], a, b) -> Callable:
         """`_score` for the pairs (`order[a[i]]`, `order[b[i]]`), all at once, given their word
-        and meaning similarities as arrays (NaN meaning: no vector). `np` is NumPy."""
+        and meaning similarities as arrays (NaN meaning: no vector), of all the pairs or of
+        those at the positions `subset`. `np` is NumPy."""
         spaces = self._spaces()
         roots = [
             np.sqrt(np.array([space.density(self._efforts[i]) for i in order])) for space in spaces
         ]
         word_scale, meaning_scale = (root[a] * root[b] for root in roots)
 
-        def score(words, meaning):
-            relative_words, relative_meaning = words / word_scale, meaning / meaning_scale
+        def score(words, meaning, subset=slice(None)):
+            relative_words = words / word_scale[subset]
+            relative_meaning = meaning / meaning_scale[subset]
             blended = _blended_score(relative_words, relative_meaning, self.semantic_weight, np.exp)
             return np.where(np.isnan(meaning), _lexical_score(relative_words, np.exp), blended)
 

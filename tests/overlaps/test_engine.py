@@ -286,6 +286,40 @@ def test_the_semantic_scan_raises_what_scoring_each_found_pair_raises(policy: Po
     assert all(found[pair] == pytest.approx(one_by_one[pair]) for pair in found)
 
 
+def test_the_semantic_scan_raises_a_pair_that_only_its_meaning_carries(policy: Policy) -> None:
+    """The scan takes a meaning similarity that neither effort's nearest meanings hold at the
+    least of those of the effort changed last, and works it out only where that could pass.
+    An effort edited to mean nearly what another means, amid a crowd of closer ones, must be
+    raised with it, though the other's older list says nothing of the edit and the pair
+    barely passes."""
+    numpy = pytest.importorskip("numpy")
+    rng = numpy.random.default_rng(5)
+    crowd_centre, lone_direction = numpy.eye(32, dtype=numpy.float32)[:2]
+    noise = rng.standard_normal((35, 32), dtype=numpy.float32)
+    vectors = numpy.concatenate(
+        [crowd_centre + 0.08 * noise[:30], lone_direction + 0.2 * noise[30:]]
+    )
+    vectors /= numpy.linalg.norm(vectors, axis=1, keepdims=True)
+    words = ["alder", "birch", "cedar", "elm", "hazel", "larch", "maple", "oak", "pine", "yew"]
+    efforts = [
+        EffortText(row, "initiative", f"{words[row % 10]} {words[row // 10]} grove", "")
+        for row in range(35)
+    ]
+    lone = EffortText(40, "initiative", "Harbour lantern festival", "Boats and music at dusk")
+    edited = EffortText(41, "initiative", "Lantern walk", "Evening stroll through town")
+    engine = OverlapEngine.from_policy(policy)
+    engine.load([*zip(efforts, vectors, strict=True), (lone, lone_direction)])
+    engine.add(edited, vectors[0])
+    new_vector = 0.76 * crowd_centre + 0.65 * lone_direction
+    engine.add(replace(edited, text="Evening stroll through the old town"), new_vector)
+
+    similar = engine._meanings.similarity(engine.effort(40), engine.effort(41))
+    assert 41 not in engine._meanings._found[40] and 40 not in engine._meanings._found[41]
+    assert similar == pytest.approx(0.65, abs=0.01)
+    assert engine.threshold <= engine.score(40, 41) < engine.threshold + 0.02
+    assert frozenset((40, 41)) in {frozenset((m.a, m.b)) for m in engine.scan()}
+
+
 def test_a_semantic_check_scores_each_overlap_as_scoring_the_pair_alone_does(
     policy: Policy,
 ) -> None:
