@@ -281,8 +281,8 @@ class OverlapEngine:
         score = self._scorer(np, order, a, b)
         rows = meanings.rows(order)
         gaps = np.flatnonzero(np.isnan(meaning) & (rows[a] >= 0) & (rows[b] >= 0))
-        ceilings = np.array([meanings.ceiling(effort_id) for effort_id in order])
-        meaning[gaps] = np.maximum(ceilings[a[gaps]], ceilings[b[gaps]]) + ROUNDING
+        farthest = np.array([meanings.ceiling(effort_id) for effort_id in order])
+        meaning[gaps] = np.maximum(farthest[a[gaps]], farthest[b[gaps]]) + ROUNDING
         close = gaps[score(words[gaps], meaning[gaps], gaps) >= self.threshold]
         meaning[close] = meanings.similarities(rows[a[close]], rows[b[close]])
         unknown = np.isnan(words)
