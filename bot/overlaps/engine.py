@@ -278,15 +278,17 @@ class OverlapEngine:
         np = meanings.np
         order = list(self._efforts)
         a, b, (words, meaning) = self._found_pairs(np, order)
+        # The bounds come from the lists the pairs came from: the densities `_scorer` needs may
+        # make some lists again, and a list made now may hold a pair that its old one lacked.
+        farthest = np.array([meanings.ceiling(effort_id) for effort_id in order])
+        ceilings = np.array([self._words.ceiling(effort_id) for effort_id in order])
         score = self._scorer(np, order, a, b)
         rows = meanings.rows(order)
         gaps = np.flatnonzero(np.isnan(meaning) & (rows[a] >= 0) & (rows[b] >= 0))
-        farthest = np.array([meanings.ceiling(effort_id) for effort_id in order])
         meaning[gaps] = np.maximum(farthest[a[gaps]], farthest[b[gaps]]) + ROUNDING
         close = gaps[score(words[gaps], meaning[gaps], gaps) >= self.threshold]
         meaning[close] = meanings.similarities(rows[a[close]], rows[b[close]])
         unknown = np.isnan(words)
-        ceilings = np.array([self._words.ceiling(effort_id) for effort_id in order])
         most = np.where(unknown, np.minimum(ceilings[a], ceilings[b]), words)
         for k in np.flatnonzero(unknown & (score(most, meaning) >= self.threshold)):
             first, second = self._efforts[order[a[k]]], self._efforts[order[b[k]]]
