@@ -287,6 +287,7 @@ class OverlapEngine:
         gaps = np.flatnonzero(np.isnan(meaning) & (rows[a] >= 0) & (rows[b] >= 0))
         meaning[gaps] = np.maximum(farthest[a[gaps]], farthest[b[gaps]]) + ROUNDING
         close = gaps[score(words[gaps], meaning[gaps], gaps) >= self.threshold]
+        # The other gaps keep a bound at which they fail (as NaN, words alone would score them).
         meaning[close] = meanings.similarities(rows[a[close]], rows[b[close]])
         unknown = np.isnan(words)
         most = np.where(unknown, np.minimum(ceilings[a], ceilings[b]), words)

@@ -320,6 +320,49 @@ def test_the_semantic_scan_raises_a_pair_that_only_its_meaning_carries(policy: P
     assert frozenset((40, 41)) in {frozenset((m.a, m.b)) for m in engine.scan()}
 
 
+def around(centre, similarities: list[float], seed: int):
+    """Unit vectors as similar to `centre` (a unit vector of the first two axes) as
+    `similarities` says, each off it in a random direction of the other 30."""
+    numpy = pytest.importorskip("numpy")
+    away = numpy.random.default_rng(seed).standard_normal((len(similarities), 32))
+    away[:, :2] = 0
+    away /= numpy.linalg.norm(away, axis=1, keepdims=True)
+    near = numpy.array(similarities)[:, None]
+    return (near * centre + numpy.sqrt(1 - near**2) * away).astype(numpy.float32)
+
+
+def test_the_semantic_scan_raises_a_pair_that_a_removal_nearby_lets_pass(policy: Policy) -> None:
+    """The meaning similarity of a pair that neither list holds is bounded by the list of the
+    effort added last. When that effort's two closest go, the scan finds its list again to
+    know its new density, and the new list reaches less similar efforts: the bound must still
+    come from the list the pair was gathered from, or the pair, which passes only now that its
+    density fell, would be missed until the next scan."""
+    numpy = pytest.importorskip("numpy")
+    festival_meaning, other_meaning = numpy.eye(32)[:2]
+    walk_meaning = 0.7 * festival_meaning + numpy.sqrt(1 - 0.7**2) * other_meaning
+    near_festival = around(festival_meaning, list(numpy.linspace(0.66, 0.45, 24)), seed=1)
+    near_walk = around(walk_meaning, [0.96, 0.95] + [0.9] * 18, seed=2)
+    words = ["alder", "birch", "cedar", "elm", "hazel", "larch", "maple", "oak", "pine", "yew"]
+    crowd = [
+        EffortText(row, "initiative", f"{words[row % 10]} {words[row // 10]} grove", "")
+        for row in range(44)
+    ]
+    festival = EffortText(100, "initiative", "Harbour lantern festival", "Boats and music at dusk")
+    walk = EffortText(101, "initiative", "Lantern walk", "Evening stroll through town")
+    engine = OverlapEngine.from_policy(policy)
+    vectors = numpy.concatenate([near_festival, near_walk])
+    engine.load([*zip(crowd, vectors, strict=True), (festival, festival_meaning)])
+    engine.add(walk, walk_meaning)
+    assert 100 not in engine._meanings._found[101] and 101 not in engine._meanings._found[100]
+    assert engine.score(100, 101) < engine.threshold
+
+    for closest_to_walk in crowd[24:26]:
+        engine.remove(closest_to_walk.id)
+    raised = {frozenset((match.a, match.b)) for match in engine.scan()}
+    assert engine.threshold <= engine.score(100, 101) < engine.threshold + 0.01
+    assert frozenset((100, 101)) in raised
+
+
 def test_a_semantic_check_scores_each_overlap_as_scoring_the_pair_alone_does(
     policy: Policy,
 ) -> None:
