@@ -138,9 +138,11 @@ class OverlapEngine:
     def add(self, effort: EffortText, vector: np.ndarray | None = None) -> None:
         """Add `effort`, or replace the version known under its id. `vector` is its sentence
         vector when already computed; with an encoder and no vector, it is encoded here."""
-        vector = self._vector_of(effort, vector)
-        self._enter(effort)
-        self._words.add(effort, None)
+        if vector is None and self.encoder is not None and not self.knows(effort):
+            vector = self._enter_encoding(effort)
+        else:
+            vector = self._vector_of(effort, vector)
+            self._enter_words(effort)
         if vector is not None:
             self._meaning_space().add(effort, vector)
 
@@ -332,6 +334,24 @@ class OverlapEngine:
 
         return score
 
+    def _enter_encoding(self, effort: EffortText) -> np.ndarray:
+        """`effort`'s new vector, encoded while the helper thread enters it and its words (ONNX
+        Runtime lets go of the GIL as it runs the model). If encoding fails, `effort` is not
+        known: known with no vector, it would not be encoded again."""
+        words = _helper().submit(self._enter_words, effort)
+        try:
+            vector = _encoded(self.encoder, effort)
+        except Exception:
+            words.result()
+            self.remove(effort.id)
+            raise
+        words.result()
+        return vector
+
+    def _enter_words(self, effort: EffortText) -> None:
+        self._enter(effort)
+        self._words.add(effort, None)
+
     def _enter(self, effort: EffortText) -> None:
         """Know `effort`, in place of the version known under its id."""
         self.remove(effort.id)
@@ -408,7 +428,7 @@ class OverlapEngine:
         if known is not None:
             return known
         if self.encoder is not None:
-            return self.encoder.encode([semantic_text(effort)])[0]
+            return _encoded(self.encoder, effort)
         return self.vector(effort.id)
 
     def _vectors_of(
@@ -422,9 +442,14 @@ class OverlapEngine:
         return [self._vector_of(effort, vector) for effort, vector in efforts]
 
 
+def _encoded(encoder: Encoder, effort: EffortText) -> np.ndarray:
+    return encoder.encode([semantic_text(effort)])[0]
+
+
 @functools.cache
 def _helper() -> ThreadPoolExecutor:
-    """The thread that reads half of an int8 search over many vectors."""
+    """The thread that enters a new effort's words while it is encoded, and reads half of an
+    int8 search over many vectors."""
     return ThreadPoolExecutor(1, thread_name_prefix="meaning-search")
 
 

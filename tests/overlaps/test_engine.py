@@ -254,6 +254,34 @@ def test_loading_encodes_the_missing_vectors_in_one_batch(policy: Policy) -> Non
     assert len(engine) == len(SOCIAL) + len(OTHERS)
 
 
+def test_an_effort_whose_encoding_fails_is_not_known_and_is_encoded_next_time(
+    policy: Policy,
+) -> None:
+    """Its words are entered while it is encoded; a failure must not leave it known without a
+    vector, which would keep it out of the meaning space until it is edited."""
+    numpy = pytest.importorskip("numpy")
+
+    class FlakyEncoder:
+        def __init__(self) -> None:
+            self.failing = True
+
+        def encode(self, texts: list[str]) -> numpy.ndarray:
+            if self.failing:
+                raise RuntimeError("the model is not loaded")
+            return numpy.ones((len(texts), 2), dtype=numpy.float32)
+
+    encoder = FlakyEncoder()
+    engine = engine_with(OTHERS, policy)
+    engine.encoder = encoder
+    with pytest.raises(RuntimeError):
+        engine.add(SOCIAL[0])
+    assert not engine.knows(SOCIAL[0]) and len(engine) == len(OTHERS)
+
+    encoder.failing = False
+    engine.add(SOCIAL[0])
+    assert engine.knows(SOCIAL[0]) and (engine.vector(1) == 1).all()
+
+
 def paired_vectors(count: int, seed: int):
     """`count` random unit vectors of 32 dimensions; each odd one means what the one before does."""
     numpy = pytest.importorskip("numpy")
