@@ -272,27 +272,24 @@ class OverlapEngine:
         self, meanings: _MeaningSpace
     ) -> Iterable[tuple[tuple[EffortId, EffortId], list[float | None]]]:
         """Every pair some space has found that scores at or above the threshold, scored with
-        NumPy all at once. A missing similarity is first taken at the most it can be, and
-        worked out only where the pair could still pass. A meaning similarity is at most the
-        least of the nearest meanings of whichever effort came last (its list was made with the
-        other there), a product of stored vectors away; a word similarity, which costs the most
-        to work out, at most the least similar of either effort's nearest words."""
+        NumPy all at once. A missing similarity is first taken at the most it can be (see
+        `_Space.ceilings`), and worked out only where the pair could still pass: a meaning
+        similarity is a product of stored vectors away; a word similarity costs the most."""
         np = meanings.np
         order = list(self._efforts)
         a, b, (words, meaning) = self._found_pairs(np, order)
         # The bounds come from the lists the pairs came from: the densities `_scorer` needs may
         # make some lists again, and a list made now may hold a pair that its old one lacked.
-        farthest = np.array([meanings.ceiling(effort_id) for effort_id in order])
-        ceilings = np.array([self._words.ceiling(effort_id) for effort_id in order])
+        farthest, ceilings = meanings.ceilings(np, order), self._words.ceilings(np, order)
         score = self._scorer(np, order, a, b)
         rows = meanings.rows(order)
         gaps = np.flatnonzero(np.isnan(meaning) & (rows[a] >= 0) & (rows[b] >= 0))
-        meaning[gaps] = np.maximum(farthest[a[gaps]], farthest[b[gaps]]) + ROUNDING
+        meaning[gaps] = farthest(a[gaps], b[gaps]) + ROUNDING
         close = gaps[score(words[gaps], meaning[gaps], gaps) >= self.threshold]
         # The other gaps keep a bound at which they fail (as NaN, words alone would score them).
         meaning[close] = meanings.similarities(rows[a[close]], rows[b[close]])
         unknown = np.isnan(words)
-        most = np.where(unknown, np.minimum(ceilings[a], ceilings[b]), words)
+        most = np.where(unknown, ceilings(a, b), words)
         for k in np.flatnonzero(unknown & (score(most, meaning) >= self.threshold)):
             first, second = self._efforts[order[a[k]]], self._efforts[order[b[k]]]
             words[k] = self._words.similarity(first, second)
@@ -336,8 +333,9 @@ class OverlapEngine:
 
     def _enter_encoding(self, effort: EffortText) -> np.ndarray:
         """`effort`'s new vector, encoded while the helper thread enters it and its words (ONNX
-        Runtime lets go of the GIL as it runs the model). If encoding fails, `effort` is not
-        known: known with no vector, it would not be encoded again."""
+        Runtime lets go of the GIL as it runs the model). If encoding fails, neither `effort`
+        nor the version it replaces is known any more: the service adds efforts it does not
+        know, so the next check encodes it again."""
         words = _helper().submit(self._enter_words, effort)
         try:
             vector = _encoded(self.encoder, effort)
@@ -450,7 +448,7 @@ def _encoded(encoder: Encoder, effort: EffortText) -> np.ndarray:
 def _helper() -> ThreadPoolExecutor:
     """The thread that enters a new effort's words while it is encoded, and reads half of an
     int8 search over many vectors."""
-    return ThreadPoolExecutor(1, thread_name_prefix="meaning-search")
+    return ThreadPoolExecutor(1, thread_name_prefix="overlaps")
 
 
 def _none_if_nan(value: float) -> float | None:
@@ -652,12 +650,26 @@ class _Space(ABC):
         return keys, similarities[speaks][first]
 
     def ceiling(self, effort_id: EffortId) -> float:
-        """The most an effort missing from `effort_id`'s nearest others can be similar to it
-        (as far as the search for them went)."""
+        """The most an effort missing from `effort_id`'s nearest others can be similar to it,
+        if it was there when they were found (as far as the search for them went)."""
         found = self._found.get(effort_id)
         if not found or len(found) < CANDIDATES:
             return MIN_SIMILARITY
         return min(found.values())
+
+    def ceilings(self, np, order: list[EffortId]) -> Callable:
+        """`most(a, b)`: for the pairs (`order[a[i]]`, `order[b[i]]`) that neither list of
+        nearest others holds, the most their similarity can be, as the lists are now: the
+        least `ceiling` of those made with the other effort there (1 where neither was)."""
+        ceiling = np.array([self.ceiling(effort_id) for effort_id in order])
+        made = np.fromiter((self._made.get(i, -1) for i in order), np.int64, len(order))
+        changed = np.fromiter((self._changed.get(i, 0) for i in order), np.int64, len(order))
+
+        def most(a, b):
+            from_a = np.where(made[a] >= changed[b], ceiling[a], 1.0)
+            return np.minimum(from_a, np.where(made[b] >= changed[a], ceiling[b], 1.0))
+
+        return most
 
     def density(self, effort: EffortText) -> float:
         """The mean similarity of `effort` (known) with its closest others, at least the floor."""

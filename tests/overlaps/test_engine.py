@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -257,9 +259,11 @@ def test_loading_encodes_the_missing_vectors_in_one_batch(policy: Policy) -> Non
 def test_an_effort_whose_encoding_fails_is_not_known_and_is_encoded_next_time(
     policy: Policy,
 ) -> None:
-    """Its words are entered while it is encoded; a failure must not leave it known without a
-    vector, which would keep it out of the meaning space until it is edited."""
+    """Its words are entered on the helper thread while it is encoded; a failure must not
+    leave it known without a vector, which would keep it out of the meaning space until it is
+    edited, even when the helper thread enters the words only after the encoder has failed."""
     numpy = pytest.importorskip("numpy")
+    failed = threading.Event()
 
     class FlakyEncoder:
         def __init__(self) -> None:
@@ -267,14 +271,22 @@ def test_an_effort_whose_encoding_fails_is_not_known_and_is_encoded_next_time(
 
         def encode(self, texts: list[str]) -> numpy.ndarray:
             if self.failing:
+                failed.set()
                 raise RuntimeError("the model is not loaded")
             return numpy.ones((len(texts), 2), dtype=numpy.float32)
 
     encoder = FlakyEncoder()
     engine = engine_with(OTHERS, policy)
     engine.encoder = encoder
+
+    def keep_the_helper_busy_until_the_failure() -> None:
+        failed.wait()
+        time.sleep(0.05)
+
+    engine_module._helper().submit(keep_the_helper_busy_until_the_failure)
     with pytest.raises(RuntimeError):
         engine.add(SOCIAL[0])
+    engine_module._helper().submit(lambda: None).result()  # the words are in by now
     assert not engine.knows(SOCIAL[0]) and len(engine) == len(OTHERS)
 
     encoder.failing = False
@@ -389,6 +401,33 @@ def test_the_semantic_scan_raises_a_pair_that_a_removal_nearby_lets_pass(policy:
     raised = {frozenset((match.a, match.b)) for match in engine.scan()}
     assert engine.threshold <= engine.score(100, 101) < engine.threshold + 0.01
     assert frozenset((100, 101)) in raised
+
+
+def test_the_semantic_scan_bounds_words_only_by_a_list_made_with_both_there(
+    policy: Policy,
+) -> None:
+    """A festival with nothing like it in words finds no nearest words. A walk added later
+    shares a rare word with it but has 25 closer twins; their meanings are close. The
+    festival's empty list says nothing of the walk, which came after it: the scan must bound
+    the pair's words by the walk's list alone, or it misses a pair the check raises."""
+    numpy = pytest.importorskip("numpy")
+    axes = numpy.eye(32, dtype=numpy.float32)
+    engine = OverlapEngine.from_policy(policy)
+    for row in range(200):
+        engine.add(EffortText(200 + row, "initiative", f"code{row}name", ""), axes[10 + row % 10])
+    festival = EffortText(1, "initiative", "Harbour lantern festival", "Boats music dusk")
+    engine.add(festival, axes[0])
+    for row in range(25):
+        twin = EffortText(100 + row, "initiative", "Evening stroll", "walk by the river at night")
+        engine.add(twin, axes[20 + row % 10])
+    walk = EffortText(2, "initiative", "Evening stroll", "lantern walk by the river at night")
+    engine.add(walk, 0.35 * axes[0] + numpy.sqrt(1 - 0.35**2) * axes[1])
+
+    assert 2 not in engine._words._found[1] and 1 not in engine._words._found[2]
+    assert engine.index.similarity(festival, walk) > 0.2
+    assert engine.threshold <= engine.score(1, 2) < engine.threshold + 0.03
+    assert [match.b for match in engine.check(walk)] == [1]
+    assert frozenset((1, 2)) in {frozenset((match.a, match.b)) for match in engine.scan()}
 
 
 def test_a_semantic_check_scores_each_overlap_as_scoring_the_pair_alone_does(
