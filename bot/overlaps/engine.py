@@ -280,16 +280,17 @@ class OverlapEngine:
         a, b, (words, meaning) = self._found_pairs(np, order)
         # The bounds come from the lists the pairs came from: the densities `_scorer` needs may
         # make some lists again, and a list made now may hold a pair that its old one lacked.
-        farthest, ceilings = meanings.ceilings(np, order), self._words.ceilings(np, order)
+        meaning_ceiling = meanings.ceilings(np, order)
+        word_ceiling = self._words.ceilings(np, order)
         score = self._scorer(np, order, a, b)
         rows = meanings.rows(order)
         gaps = np.flatnonzero(np.isnan(meaning) & (rows[a] >= 0) & (rows[b] >= 0))
-        meaning[gaps] = farthest(a[gaps], b[gaps]) + ROUNDING
+        meaning[gaps] = meaning_ceiling(a[gaps], b[gaps]) + ROUNDING
         close = gaps[score(words[gaps], meaning[gaps], gaps) >= self.threshold]
         # The other gaps keep a bound at which they fail (as NaN, words alone would score them).
         meaning[close] = meanings.similarities(rows[a[close]], rows[b[close]])
         unknown = np.isnan(words)
-        most = np.where(unknown, ceilings(a, b), words)
+        most = np.where(unknown, word_ceiling(a, b), words)
         for k in np.flatnonzero(unknown & (score(most, meaning) >= self.threshold)):
             first, second = self._efforts[order[a[k]]], self._efforts[order[b[k]]]
             words[k] = self._words.similarity(first, second)
