@@ -326,6 +326,16 @@ def test_the_semantic_scan_raises_what_scoring_each_found_pair_raises(policy: Po
     assert all(found[pair] == pytest.approx(one_by_one[pair]) for pair in found)
 
 
+def groves(count: int) -> list[EffortText]:
+    """`count` efforts with ids from 0, each named after two trees: a crowd that shares no word
+    with the efforts a test sets among it."""
+    trees = ["alder", "birch", "cedar", "elm", "hazel", "larch", "maple", "oak", "pine", "yew"]
+    return [
+        EffortText(row, "initiative", f"{trees[row % 10]} {trees[row // 10]} grove", "")
+        for row in range(count)
+    ]
+
+
 def test_the_semantic_scan_raises_a_pair_that_only_its_meaning_carries(policy: Policy) -> None:
     """The scan takes a meaning similarity that neither effort's nearest meanings hold at the
     least of those of the effort changed last, and works it out only where that could pass.
@@ -340,11 +350,7 @@ def test_the_semantic_scan_raises_a_pair_that_only_its_meaning_carries(policy: P
         [crowd_centre + 0.08 * noise[:30], lone_direction + 0.2 * noise[30:]]
     )
     vectors /= numpy.linalg.norm(vectors, axis=1, keepdims=True)
-    words = ["alder", "birch", "cedar", "elm", "hazel", "larch", "maple", "oak", "pine", "yew"]
-    efforts = [
-        EffortText(row, "initiative", f"{words[row % 10]} {words[row // 10]} grove", "")
-        for row in range(35)
-    ]
+    efforts = groves(35)
     lone = EffortText(40, "initiative", "Harbour lantern festival", "Boats and music at dusk")
     edited = EffortText(41, "initiative", "Lantern walk", "Evening stroll through town")
     engine = OverlapEngine.from_policy(policy)
@@ -382,11 +388,7 @@ def test_the_semantic_scan_raises_a_pair_that_a_removal_nearby_lets_pass(policy:
     walk_meaning = 0.7 * festival_meaning + numpy.sqrt(1 - 0.7**2) * other_meaning
     near_festival = around(festival_meaning, list(numpy.linspace(0.66, 0.45, 24)), seed=1)
     near_walk = around(walk_meaning, [0.96, 0.95] + [0.9] * 18, seed=2)
-    words = ["alder", "birch", "cedar", "elm", "hazel", "larch", "maple", "oak", "pine", "yew"]
-    crowd = [
-        EffortText(row, "initiative", f"{words[row % 10]} {words[row // 10]} grove", "")
-        for row in range(44)
-    ]
+    crowd = groves(44)
     festival = EffortText(100, "initiative", "Harbour lantern festival", "Boats and music at dusk")
     walk = EffortText(101, "initiative", "Lantern walk", "Evening stroll through town")
     engine = OverlapEngine.from_policy(policy)
